@@ -1,0 +1,37 @@
+#pragma once
+// The seam between the API layer and where metrics come from (custom-metrics-apiserver's provider split).
+// server/api compiles against this only; aggregation implements it; the autoscaler consumes it.
+#include <vector>
+
+#include "aggregation/provider/metric_query.hpp"
+#include "clients/base/net.hpp"
+#include "clients/base/result.hpp"
+
+namespace fedmetrics::provider {
+
+/// Source of custom and external metrics, merged across member clusters.
+/// Safe to call concurrently from many sessions and threads. Coroutines may complete on any thread of the
+/// io_context they were spawned on. Cancellation: the per-member deadlines bound every call; a terminal
+/// cancellation of the awaiting coroutine abandons the wait.
+class MetricsProvider {
+ public:
+  MetricsProvider() = default;
+  virtual ~MetricsProvider() = default;
+  MetricsProvider(const MetricsProvider&) = delete;
+  MetricsProvider& operator=(const MetricsProvider&) = delete;
+
+  /// Custom metrics to advertise in discovery. Never fails, never blocks on I/O (served from a cache).
+  virtual std::vector<CustomMetricInfo> list_custom_metrics() const = 0;
+  /// External metrics to advertise in discovery. Same contract.
+  virtual std::vector<ExternalMetricInfo> list_external_metrics() const = 0;
+
+  /// A single object (query.name non-empty) or every object matching query.label_selector.
+  /// Errors: NotFound when no source knows the metric/object; Unavailable or Timeout when every source
+  /// failed (message names each); InvalidArgument for a query the sources reject.
+  virtual net::awaitable<Result<CustomAnswer>> get_custom_metric(MetricQuery query) = 0;
+
+  /// External metric values in a namespace. Errors as above.
+  virtual net::awaitable<Result<ExternalAnswer>> get_external_metric(ExternalQuery query) = 0;
+};
+
+}  // namespace fedmetrics::provider
