@@ -1,0 +1,33 @@
+#pragma once
+// JSON codec of the simulate scenario and decision (spec/simulate-scenario.md): parse_scenario turns
+// one scenario object into a Scenario (profile defaults first, then explicit options), collecting a
+// warning per unknown field; decision_to_json renders a Decision. Integers are milli-units, strings
+// are Kubernetes quantities (kubeapi::Quantity, MilliValue rounded up); times are seconds (number)
+// or RFC3339 and become milliseconds; output times are seconds.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aggregation/autoscaler/scenario.hpp"
+#include "clients/base/result.hpp"
+
+namespace fedmetrics::autoscaler {
+
+struct ParsedScenario {
+  Scenario scenario;
+  nlohmann::json id;                  ///< copied to the decision as is (null when absent)
+  std::vector<std::string> warnings;  ///< "unknown field <path>"
+};
+
+/// Errors: InvalidArgument naming the offending field path (wrong type, missing required field,
+/// bad enum value, unparsable quantity or time).
+[[nodiscard]] Result<ParsedScenario> parse_scenario(const nlohmann::json& j);
+
+[[nodiscard]] nlohmann::json decision_to_json(const Decision& d, const nlohmann::json& id);
+
+/// Times in and out: milliseconds <-> JSON seconds / RFC3339. Errors: InvalidArgument.
+[[nodiscard]] Result<Millis> parse_time(const nlohmann::json& j);
+[[nodiscard]] nlohmann::json time_to_json(Millis t);
+
+}  // namespace fedmetrics::autoscaler

@@ -1,0 +1,22 @@
+#include "aggregation/fan_out.hpp"
+
+namespace fedmetrics::aggregation {
+
+std::string FanOut::describe(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return std::string("unexpected exception: ") + ex.what();
+  } catch (...) {
+    return "unexpected non-standard exception";
+  }
+}
+
+Error FanOut::timeout_error(const std::string& cluster, members::Deadline deadline,
+                            std::chrono::steady_clock::time_point started) {
+  const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
+  return make_error(Errc::Timeout,
+                    "member " + cluster + ": no answer within " + std::to_string(budget.count()) + "ms");
+}
+
+}  // namespace fedmetrics::aggregation

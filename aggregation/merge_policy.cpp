@@ -1,0 +1,163 @@
+#include "aggregation/merge_policy.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <utility>
+
+namespace fedmetrics::aggregation {
+namespace {
+
+using kubeapi::ExternalMetricValue;
+using kubeapi::ExternalMetricValueList;
+using kubeapi::MetricValue;
+using kubeapi::MetricValueList;
+using kubeapi::Quantity;
+
+// Value first, then format: a total order, so equal-looking items from one member still sort stably.
+int compare_quantity(const Quantity& a, const Quantity& b) {
+  if (const int c = a.compare(b); c != 0) {
+    return c;
+  }
+  return static_cast<int>(a.format()) - static_cast<int>(b.format());
+}
+
+// A comparable rendering of the selector; LabelSelector has no ordering of its own.
+std::string selector_key(const std::optional<kubeapi::LabelSelector>& s) {
+  if (!s) {
+    return "";
+  }
+  std::string key = "+";
+  for (const auto& [k, v] : s->match_labels) {
+    key += k + '\x1f' + v + '\x1e';
+  }
+  for (const auto& e : s->match_expressions) {
+    key += '\x1d' + e.key + '\x1f' + e.op;
+    for (const auto& v : e.values) {
+      key += '\x1f' + v;
+    }
+  }
+  return key;
+}
+
+// (namespace, name, cluster, kind, metric) and then every other field, so the order is total.
+bool custom_less(const MetricValue& a, const MetricValue& b) {
+  const auto& x = a.described_object;
+  const auto& y = b.described_object;
+  const auto ka = std::tie(x.namespace_, x.name, a.cluster, x.kind, a.metric_name, x.api_version, x.uid,
+                           x.resource_version, x.field_path, a.timestamp, a.window_seconds);
+  const auto kb = std::tie(y.namespace_, y.name, b.cluster, y.kind, b.metric_name, y.api_version, y.uid,
+                           y.resource_version, y.field_path, b.timestamp, b.window_seconds);
+  if (ka != kb) {
+    return ka < kb;
+  }
+  if (const int c = compare_quantity(a.value, b.value); c != 0) {
+    return c < 0;
+  }
+  return selector_key(a.metric_selector) < selector_key(b.metric_selector);
+}
+
+bool external_less(const ExternalMetricValue& a, const ExternalMetricValue& b) {
+  const auto ka = std::tie(a.metric_name, a.metric_labels, a.cluster, a.timestamp, a.window_seconds);
+  const auto kb = std::tie(b.metric_name, b.metric_labels, b.cluster, b.timestamp, b.window_seconds);
+  if (ka != kb) {
+    return ka < kb;
+  }
+  return compare_quantity(a.value, b.value) < 0;
+}
+
+std::string join(const std::set<std::string>& clusters) {
+  std::string out;
+  for (const auto& c : clusters) {
+    out += (out.empty() ? "" : ",") + c;
+  }
+  return out;
+}
+
+// Folds one group (already in cluster-name order) into its first item, per the header's rules.
+template <class Item>
+Item fold(const std::vector<const Item*>& group) {
+  Item out = *group.front();
+  std::set<std::string> clusters{out.cluster};
+  bool same_window = true;
+  for (std::size_t i = 1; i < group.size(); ++i) {
+    const Item& next = *group[i];
+    auto sum = out.value.add(next.value);
+    if (!sum) {
+      continue;  // overflow: skip this contribution (documented in the header)
+    }
+    out.value = *sum;
+    clusters.insert(next.cluster);
+    out.timestamp = std::max(out.timestamp, next.timestamp);
+    same_window = same_window && next.window_seconds == group.front()->window_seconds;
+  }
+  if (!same_window) {
+    out.window_seconds.reset();
+  }
+  out.cluster = join(clusters);
+  return out;
+}
+
+}  // namespace
+
+MetricValueList merge_custom(std::vector<MemberCustomResult> results) {
+  MetricValueList out;
+  for (auto& result : results) {
+    for (auto& item : result.list.items) {
+      item.cluster = result.cluster;
+      out.items.push_back(std::move(item));
+    }
+  }
+  std::sort(out.items.begin(), out.items.end(), custom_less);
+  return out;
+}
+
+MetricValueList collapse_duplicates(const MetricValueList& merged) {
+  // The map orders groups by namespace, name, kind, metric name: the output order.
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  std::map<Key, std::vector<const MetricValue*>> groups;
+  for (const auto& item : merged.items) {
+    const auto& ref = item.described_object;
+    groups[Key{ref.namespace_, ref.name, ref.kind, item.metric_name}].push_back(&item);
+  }
+  MetricValueList out;
+  out.items.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    // Within a group namespace/name/kind/metric are equal, so custom_less orders by cluster first.
+    std::sort(group.begin(), group.end(), [](const MetricValue* a, const MetricValue* b) { return custom_less(*a, *b); });
+    out.items.push_back(fold(group));
+  }
+  return out;
+}
+
+ExternalMetricValueList merge_external(std::vector<MemberExternalResult> results) {
+  ExternalMetricValueList out;
+  for (auto& result : results) {
+    for (auto& item : result.list.items) {
+      item.cluster = result.cluster;
+      out.items.push_back(std::move(item));
+    }
+  }
+  std::sort(out.items.begin(), out.items.end(), external_less);
+  return out;
+}
+
+ExternalMetricValueList collapse_external(const ExternalMetricValueList& merged) {
+  using Key = std::pair<std::string, std::map<std::string, std::string>>;
+  std::map<Key, std::vector<const ExternalMetricValue*>> groups;
+  for (const auto& item : merged.items) {
+    groups[Key{item.metric_name, item.metric_labels}].push_back(&item);
+  }
+  ExternalMetricValueList out;
+  out.items.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    std::sort(group.begin(), group.end(),
+              [](const ExternalMetricValue* a, const ExternalMetricValue* b) { return external_less(*a, *b); });
+    out.items.push_back(fold(group));
+  }
+  return out;
+}
+
+}  // namespace fedmetrics::aggregation

@@ -1,0 +1,319 @@
+#include "server/api/api_handler.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <nlohmann/json.hpp>
+
+#include "clients/base/log.hpp"
+#include "clients/kubeapi/label_selector.hpp"
+#include "server/api/discovery.hpp"
+#include "server/api/negotiation.hpp"
+#include "server/api/name_validation.hpp"
+#include "server/api/status_mapping.hpp"
+#include "server/http/router.hpp"
+
+namespace fedmetrics::api {
+namespace {
+
+enum Route : int {
+  kHealthz,
+  kHealthzCheck,
+  kLivez,
+  kLivezCheck,
+  kReadyz,
+  kReadyzCheck,
+  kVersion,
+  kMetrics,
+  kOpenApiV2,
+  kOpenApiV3,
+  kOpenApiV3Group,
+  kApi,
+  kApis,
+  kGroup,
+  kGroupVersion,
+  kCustomNamespacedObject,
+  kCustomNamespaceMetric,
+  kCustomClusterObject,
+  kExternalMetric,
+};
+
+http::Router make_router() {
+  http::Router r;
+  r.add("/healthz", kHealthz);
+  r.add("/healthz/{check}", kHealthzCheck);
+  r.add("/livez", kLivez);
+  r.add("/livez/{check}", kLivezCheck);
+  r.add("/readyz", kReadyz);
+  r.add("/readyz/{check}", kReadyzCheck);
+  r.add("/version", kVersion);
+  r.add("/metrics", kMetrics);
+  r.add("/openapi/v2", kOpenApiV2);
+  r.add("/openapi/v3", kOpenApiV3);
+  r.add("/openapi/v3/apis/{group}/{version}", kOpenApiV3Group);
+  r.add("/api", kApi);
+  r.add("/apis", kApis);
+  r.add("/apis/{group}", kGroup);
+  r.add("/apis/{group}/{version}", kGroupVersion);
+  r.add("/apis/external.metrics.k8s.io/{version}/namespaces/{namespace}/{metric}", kExternalMetric);
+  r.add("/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/{resource}/{name}/{metric}",
+        kCustomNamespacedObject);
+  r.add("/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/metrics/{metric}", kCustomNamespaceMetric);
+  r.add("/apis/custom.metrics.k8s.io/{version}/{resource}/{name}/{metric}", kCustomClusterObject);
+  return r;
+}
+
+const char* kNotFound = "the server could not find the requested resource";
+
+std::string verb_label(const std::string& method) {
+  static const char* kKnown[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+  for (const char* k : kKnown) {
+    if (method == k) return method;
+  }
+  return "other";
+}
+
+/// Warning header value (RFC 7234 §5.5, as Kubernetes sends them): 299 - "text".
+std::string warning_value(const std::string& text) {
+  std::string out = "299 - \"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back((c == '\r' || c == '\n') ? ' ' : c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+http::Response text_response(std::string body) {
+  http::Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+struct ApiHandler::Impl {
+  Impl(provider::MetricsProvider& p, HealthChecks& h, prometheus::Registry& reg, VersionInfo v)
+      : provider(p),
+        health(h),
+        registry(reg),
+        version(std::move(v)),
+        router(make_router()),
+        requests(prometheus::BuildCounter()
+                     .Name("fedmetrics_http_requests_total")
+                     .Help("HTTP requests served, by verb, route template and status code.")
+                     .Register(reg)),
+        durations(prometheus::BuildHistogram()
+                      .Name("fedmetrics_http_request_duration_seconds")
+                      .Help("HTTP request latency from fully read to answered, by verb and route template.")
+                      .Register(reg)),
+        in_flight(prometheus::BuildGauge()
+                      .Name("fedmetrics_http_requests_in_flight")
+                      .Help("HTTP requests being handled.")
+                      .Register(reg)
+                      .Add({})) {
+    prometheus::BuildGauge()
+        .Name("fedmetrics_build_info")
+        .Help("Build information; the value is always 1.")
+        .Register(reg)
+        .Add({{"git_version", version.git_version}, {"git_commit", version.git_commit}, {"compiler", version.compiler}})
+        .Set(1);
+  }
+
+  provider::MetricsProvider& provider;
+  HealthChecks& health;
+  prometheus::Registry& registry;
+  VersionInfo version;
+  http::Router router;
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& durations;
+  prometheus::Gauge& in_flight;
+
+  void observe(const std::string& method, const std::string& route, int code,
+               std::chrono::steady_clock::time_point start) {
+    const auto verb = verb_label(method);
+    requests.Add({{"verb", verb}, {"route", route}, {"code", std::to_string(code)}}).Increment();
+    static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                  0.05,   0.1,   0.25,   0.5,   1,    2.5, 5, 10};
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    durations.Add({{"verb", verb}, {"route", route}}, kBuckets).Observe(elapsed.count());
+  }
+
+  http::Response version_response() const {
+    nlohmann::ordered_json j{{"major", version.major},
+                             {"minor", version.minor},
+                             {"gitVersion", version.git_version},
+                             {"gitCommit", version.git_commit},
+                             {"gitTreeState", version.git_tree_state},
+                             {"buildDate", version.build_date},
+                             {"goVersion", ""},
+                             {"compiler", version.compiler},
+                             {"platform", version.platform}};
+    return json_response(j.dump());
+  }
+
+  http::Response metrics_response() const {
+    prometheus::TextSerializer serializer;
+    return text_response(serializer.Serialize(registry.Collect()));
+  }
+
+  http::Response group_version_response(const std::string& group, const std::string& group_version) const {
+    if (!serves(group, group_version)) return status_response(404, kNotFound);
+    if (group == kExternalGroup) return json_response(external_resource_list_json(provider.list_external_metrics()));
+    return json_response(custom_resource_list_json(group_version, provider.list_custom_metrics()));
+  }
+
+  net::awaitable<http::Response> custom_metric(int route, const http::Router::Match& m, const http::Target& target) {
+    const auto& p = m.params;
+    const auto& api_version = p.at("version");
+    if (!serves(kCustomGroup, api_version)) co_return status_response(404, kNotFound);
+
+    provider::MetricQuery query;
+    query.version = api_version == "v1beta1" ? kubeapi::CustomMetricsVersion::V1Beta1 : kubeapi::CustomMetricsVersion::V1Beta2;
+    query.metric_name = p.at("metric");
+    if (route == kCustomNamespaceMetric) {
+      // The metric of the Namespace object itself: resource namespaces, name {ns}, cluster-scoped.
+      query.resource = {"", "namespaces"};
+      query.name = p.at("namespace");
+    } else {
+      if (route == kCustomNamespacedObject) query.namespace_ = p.at("namespace");
+      query.resource = provider::GroupResource::parse(p.at("resource"));
+      query.name = p.at("name") == "*" ? "" : p.at("name");
+      if (route == kCustomClusterObject && query.resource == provider::GroupResource{"", "namespaces"}) {
+        // "namespaces/{ns}/{metric}" is not a form of this API (the Go server answers the same).
+        co_return status_response(400, "invalid request path");
+      }
+    }
+    if (auto bad = validate_custom_query(query)) co_return status_response(400, *bad);
+
+    if (auto text = target.param("labelSelector")) {
+      auto selector = kubeapi::parse_label_selector(*text);
+      if (!selector) co_return status_response(400, "invalid labelSelector: " + selector.error().message);
+      query.label_selector = selector->to_string();
+    }
+    if (auto text = target.param("metricLabelSelector")) {
+      auto selector = kubeapi::parse_label_selector(*text);
+      if (!selector) co_return status_response(400, "invalid metricLabelSelector: " + selector.error().message);
+      query.metric_label_selector = selector->to_string();
+    }
+
+    auto answer = co_await provider.get_custom_metric(query);
+    if (!answer) co_return status_response(status_for(answer.error()));
+    if (!query.name.empty() && answer->list.items.empty()) {
+      co_return status_response(404, "the server could not find the metric " + query.metric_name + " for " +
+                                         query.resource.to_string() + " " + query.name);
+    }
+    http::Response r = json_response(kubeapi::encode_metric_value_list(answer->list, query.version));
+    for (const auto& w : answer->warnings) r.headers.add("Warning", warning_value(w));
+    co_return r;
+  }
+
+  net::awaitable<http::Response> external_metric(const http::Router::Match& m, const http::Target& target) {
+    if (!serves(kExternalGroup, m.params.at("version"))) co_return status_response(404, kNotFound);
+    provider::ExternalQuery query{m.params.at("namespace"), m.params.at("metric"), ""};
+    if (auto bad = validate_external_query(query)) co_return status_response(400, *bad);
+    if (auto text = target.param("labelSelector")) {
+      auto selector = kubeapi::parse_label_selector(*text);
+      if (!selector) co_return status_response(400, "invalid labelSelector: " + selector.error().message);
+      query.label_selector = selector->to_string();
+    }
+    auto answer = co_await provider.get_external_metric(query);
+    if (!answer) co_return status_response(status_for(answer.error()));
+    http::Response r = json_response(kubeapi::encode_external_metric_value_list(answer->list));
+    for (const auto& w : answer->warnings) r.headers.add("Warning", warning_value(w));
+    co_return r;
+  }
+
+  net::awaitable<http::Response> route(const http::Request& request, const http::Target& target,
+                                       const http::Router::Match& m) {
+    const auto& p = m.params;
+    switch (m.id) {
+      case kHealthz: co_return health.serve(HealthEndpoint::Healthz, target, std::nullopt);
+      case kHealthzCheck: co_return health.serve(HealthEndpoint::Healthz, target, p.at("check"));
+      case kLivez: co_return health.serve(HealthEndpoint::Livez, target, std::nullopt);
+      case kLivezCheck: co_return health.serve(HealthEndpoint::Livez, target, p.at("check"));
+      case kReadyz: co_return health.serve(HealthEndpoint::Readyz, target, std::nullopt);
+      case kReadyzCheck: co_return health.serve(HealthEndpoint::Readyz, target, p.at("check"));
+      case kMetrics: co_return metrics_response();
+      default: break;
+    }
+    // Everything else is JSON: refuse what we cannot produce (for /apis this 406 is what makes the
+    // aggregator fall back to legacy discovery, aggregated-api.md §1.3).
+    if (!accepts_plain_json(request.headers.get("accept"))) {
+      co_return status_response(406, "only the following media types are accepted: " + std::string(kServedMediaTypes));
+    }
+    switch (m.id) {
+      case kVersion: co_return version_response();
+      case kOpenApiV2: co_return json_response(openapi_v2_json(version.git_version));
+      case kOpenApiV3: co_return json_response(openapi_v3_root_json(version.git_version));
+      case kOpenApiV3Group: {
+        auto doc = openapi_v3_group_json(p.at("group"), p.at("version"), version.git_version);
+        if (doc.empty()) co_return status_response(404, kNotFound);
+        co_return json_response(std::move(doc));
+      }
+      case kApi: co_return status_response(404, kNotFound);
+      case kApis: co_return json_response(api_group_list_json());
+      case kGroup: {
+        const auto* g = find_group(p.at("group"));
+        if (g == nullptr) co_return status_response(404, kNotFound);
+        co_return json_response(api_group_json(*g));
+      }
+      case kGroupVersion: co_return group_version_response(p.at("group"), p.at("version"));
+      case kCustomNamespacedObject:
+      case kCustomNamespaceMetric:
+      case kCustomClusterObject: co_return co_await custom_metric(m.id, m, target);
+      case kExternalMetric: co_return co_await external_metric(m, target);
+      default: co_return status_response(404, kNotFound);
+    }
+  }
+};
+
+ApiHandler::ApiHandler(provider::MetricsProvider& provider, HealthChecks& health, prometheus::Registry& registry,
+                       VersionInfo version)
+    : impl_(std::make_unique<Impl>(provider, health, registry, std::move(version))) {}
+
+ApiHandler::~ApiHandler() = default;
+
+http::Response ApiHandler::error_response(int code, std::string message) {
+  impl_->requests.Add({{"verb", "other"}, {"route", "rejected"}, {"code", std::to_string(code)}}).Increment();
+  return status_response(code, std::move(message));
+}
+
+net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::RequestContext context) {
+  auto& impl = *impl_;
+  impl.in_flight.Increment();
+  struct Done {
+    prometheus::Gauge& g;
+    ~Done() { g.Decrement(); }
+  } done{impl.in_flight};
+
+  http::Response response;
+  std::string route_label = "unmatched";
+  auto target = http::parse_target(request.target);
+  if (!target) {
+    response = status_response(400, target.error().message);
+  } else if (auto m = impl.router.match(target->segments)) {
+    route_label = m->pattern;
+    if (request.method != "GET" && request.method != "HEAD") {
+      response = status_response(405, "the server does not allow this method on the requested resource");
+      response.headers.add("Allow", "GET, HEAD");
+    } else {
+      response = co_await impl.route(request, *target, *m);
+    }
+  } else {
+    response = status_response(404, kNotFound);
+  }
+  if (request.method == "HEAD") response.body.clear();  // Content-Length of the empty body; fine for probes
+  impl.observe(request.method, route_label, response.status, context.received);
+  if (log::enabled(3)) {
+    log::verbose(3, "request", {{"verb", request.method}, {"target", request.target}, {"code", response.status},
+                                {"remote", context.remote_address}});
+  }
+  co_return response;
+}
+
+}  // namespace fedmetrics::api

@@ -1,0 +1,47 @@
+#pragma once
+// The API surface behind the HTTPS server: health, version, /metrics, OpenAPI, discovery and the
+// custom/external metrics reads, answered through provider::MetricsProvider. Every error is a Status.
+#include <memory>
+#include <string>
+
+#include "aggregation/provider/metrics_provider.hpp"
+#include "server/api/health.hpp"
+#include "server/http/message.hpp"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace fedmetrics::api {
+
+/// version.Info fields (apimachinery pkg/version).
+struct VersionInfo {
+  std::string major;
+  std::string minor;
+  std::string git_version;
+  std::string git_commit;
+  std::string git_tree_state;
+  std::string build_date;
+  std::string compiler;
+  std::string platform;
+};
+
+class ApiHandler final : public http::Handler {
+ public:
+  /// All references must outlive the handler (owned by the Application). Registers the request metrics
+  /// (`fedmetrics_http_requests_total`, `fedmetrics_http_request_duration_seconds`,
+  /// `fedmetrics_http_requests_in_flight`, `fedmetrics_build_info`) in `registry`.
+  ApiHandler(provider::MetricsProvider& provider, HealthChecks& health, prometheus::Registry& registry,
+             VersionInfo version);
+  ~ApiHandler() override;
+
+  // http::Handler
+  net::awaitable<http::Response> handle(http::Request request, http::RequestContext context) override;
+  http::Response error_response(int code, std::string message) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fedmetrics::api

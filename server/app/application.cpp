@@ -1,0 +1,201 @@
+#include "server/app/application.hpp"
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include "aggregation/federated_metrics_provider.hpp"
+#include "aggregation/static_metrics_provider.hpp"
+#include "clients/base/clock.hpp"
+#include "clients/base/log.hpp"
+#include "clients/members/kube_member_client.hpp"
+#include "clients/members/member_client_cache.hpp"
+#include "clients/members/static_cluster_directory.hpp"
+#include "server/api/api_handler.hpp"
+#include "server/api/health.hpp"
+#include "server/app/version.hpp"
+#include "server/http/https_server.hpp"
+#include "server/http/self_signed_cert.hpp"
+#include "server/http/tls_server_context.hpp"
+
+namespace fedmetrics::app {
+namespace {
+
+namespace asio = boost::asio;
+
+bool is_ip(const std::string& s) {
+  boost::system::error_code ec;
+  asio::ip::make_address(s, ec);
+  return !ec;
+}
+
+/// The serving certificate: the given files, or a self-signed pair in --cert-dir covering localhost,
+/// 127.0.0.1, the bind address and --self-signed-cert-names.
+Result<http::TlsSettings> tls_settings(const Config& c) {
+  http::TlsSettings s;
+  s.min_version = c.tls_min_version;
+  s.client_ca_file = c.client_ca_file;
+  s.requestheader_client_ca_file = c.requestheader_client_ca_file;
+  if (!c.tls_cert_file.empty()) {
+    s.cert_file = c.tls_cert_file;
+    s.key_file = c.tls_private_key_file;
+    return s;
+  }
+  http::SelfSignedRequest req{c.cert_dir, {"127.0.0.1"}, {"localhost"}};
+  const bool wildcard = c.bind_address == "0.0.0.0" || c.bind_address == "::";
+  if (!wildcard && c.bind_address != "127.0.0.1") req.ip_sans.push_back(c.bind_address);
+  for (const auto& name : c.self_signed_cert_names) (is_ip(name) ? req.ip_sans : req.dns_sans).push_back(name);
+  auto files = http::ensure_self_signed_cert(req);
+  if (!files) return files.error();
+  log::info(files->generated ? "generated self-signed certificate" : "reusing self-signed certificate",
+            {{"cert", files->cert_file}, {"ca", files->ca_file}});
+  s.cert_file = files->cert_file;
+  s.key_file = files->key_file;
+  return s;
+}
+
+std::string url_host(const std::string& address) {
+  if (address == "0.0.0.0") return "127.0.0.1";
+  if (address == "::") return "[::1]";
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+
+}  // namespace
+
+Application::Application(Config config) : config_(std::move(config)) {}
+
+int Application::run() {
+  const Config& c = config_;
+  log::init(c.logging_format, c.verbosity);
+
+  auto settings = tls_settings(c);
+  if (!settings) {
+    std::cerr << "Error: " << settings.error().message << "\n";
+    return 2;
+  }
+  auto tls = http::TlsServerContext::create(*settings);
+  if (!tls) {
+    std::cerr << "Error: " << tls.error().message << "\n";
+    return 2;
+  }
+
+  asio::io_context ioc(static_cast<int>(c.threads));
+  SteadyClock clock;
+  prometheus::Registry registry;
+  api::HealthChecks health;
+  std::atomic<bool> shutting_down{false};
+  health.add(api::HealthEndpoint::Healthz, "ping", [] { return ok(); });
+  health.add(api::HealthEndpoint::Livez, "ping", [] { return ok(); });
+  health.add(api::HealthEndpoint::Readyz, "ping", [] { return ok(); });
+  health.add(api::HealthEndpoint::Readyz, "shutdown", [&shutting_down]() -> Result<void> {
+    if (shutting_down.load()) return make_error(Errc::Unavailable, "process is shutting down");
+    return ok();
+  });
+
+  // Where metrics come from: member clusters, a static file, or nothing.
+  std::unique_ptr<members::StaticClusterDirectory> directory;
+  std::unique_ptr<members::MemberClientCache> member_clients;
+  std::unique_ptr<aggregation::FederatedMetricsProvider> federated;
+  std::unique_ptr<provider::MetricsProvider> provider;
+  if (!c.members_config.empty()) {
+    try {
+      directory = std::make_unique<members::StaticClusterDirectory>(c.members_config);
+    } catch (const std::exception& e) {
+      std::cerr << "Error: --members-config: " << e.what() << "\n";
+      return 2;
+    }
+    member_clients = std::make_unique<members::MemberClientCache>(members::kube_member_client_factory(clock));
+    aggregation::FederatedMetricsProviderOptions options;
+    options.member_timeout = c.member_timeout;
+    options.request_timeout = c.request_timeout;
+    options.cache_ttl = c.metrics_cache_ttl;
+    options.discovery_interval = c.discovery_refresh_interval;
+    federated = std::make_unique<aggregation::FederatedMetricsProvider>(ioc.get_executor(), *directory,
+                                                                        *member_clients, clock, registry, options);
+    auto* fed = federated.get();
+    // Informational: fails readiness only when members exist and none of them answered its last call.
+    health.add(api::HealthEndpoint::Readyz, "members", [fed]() -> Result<void> {
+      const auto members = fed->member_health();
+      std::string failures;
+      std::size_t unhealthy = 0;
+      for (const auto& m : members) {
+        if (m.healthy()) continue;
+        ++unhealthy;
+        failures += (failures.empty() ? "" : "; ") + m.cluster + ": " + m.last_error;
+      }
+      if (!members.empty() && unhealthy == members.size()) {
+        return make_error(Errc::Unavailable, "no member cluster is reachable: " + failures);
+      }
+      return ok();
+    });
+  } else if (!c.metrics_file.empty()) {
+    auto loaded = aggregation::StaticMetricsProvider::load(c.metrics_file);
+    if (!loaded) {
+      std::cerr << "Error: " << loaded.error().message << "\n";
+      return 2;
+    }
+    provider = std::move(*loaded);
+  } else {
+    provider = std::make_unique<aggregation::StaticMetricsProvider>();
+  }
+  provider::MetricsProvider& metrics = federated ? *federated : *provider;
+
+  api::ApiHandler handler(metrics, health, registry, version_info());
+  http::ServerSettings server_settings;
+  server_settings.bind_address = c.bind_address;
+  server_settings.port = c.secure_port;
+  server_settings.limits.max_header_bytes = c.max_request_header_bytes;
+  server_settings.limits.max_body_bytes = c.max_request_body_bytes;
+  server_settings.limits.handshake_timeout = c.tls_handshake_timeout;
+  server_settings.limits.read_timeout = c.request_read_timeout;
+  server_settings.limits.idle_timeout = c.idle_timeout;
+  server_settings.limits.max_connections = c.max_connections;
+  http::HttpsServer server(ioc, **tls, handler, server_settings);
+  auto port = server.listen();
+  if (!port) {
+    std::cerr << "Error: " << port.error().message << "\n";
+    return 1;
+  }
+  const std::string url = "https://" + url_host(c.bind_address) + ":" + std::to_string(*port);
+  log::info("serving", {{"url", url}, {"threads", c.threads}, {"version", version_info().git_version}});
+  std::cout << "fedmetrics-adapter serving on " << url << std::endl;
+
+  server.start();
+  if (directory) directory->start_polling(ioc.get_executor(), c.members_reload_interval);
+  if (federated) federated->start();
+
+  auto work = asio::make_work_guard(ioc);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log::info("shutting down", {{"signal", signo}, {"grace_period_ms", c.shutdown_grace_period.count()},
+                                {"in_flight", server.requests_in_flight()}});
+    shutting_down.store(true);
+    if (federated) federated->stop();
+    if (directory) directory->stop();
+    asio::co_spawn(ioc, server.shutdown(c.shutdown_grace_period), [&](std::exception_ptr e) {
+      if (e) log::error("shutdown failed");
+      log::info("shutdown complete");
+      work.reset();
+      ioc.stop();
+    });
+  });
+
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < c.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
+}  // namespace fedmetrics::app

@@ -1,0 +1,44 @@
+#pragma once
+// The validated, immutable configuration the Application is built from.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "clients/base/log.hpp"
+
+namespace fedmetrics::app {
+
+struct Config {
+  std::string bind_address;
+  std::uint16_t secure_port = 6443;
+  std::string cert_dir;
+  std::string tls_cert_file;         ///< empty → self-signed in cert_dir
+  std::string tls_private_key_file;
+  std::string tls_min_version;
+  std::vector<std::string> self_signed_cert_names;
+  std::string client_ca_file;
+  std::string requestheader_client_ca_file;
+
+  unsigned threads = 1;
+  std::chrono::milliseconds shutdown_grace_period{10'000};
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  std::chrono::milliseconds request_read_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{90'000};
+  std::size_t max_request_header_bytes = 64 * 1024;
+  std::size_t max_request_body_bytes = 1024 * 1024;
+  std::size_t max_connections = 10000;
+
+  int verbosity = 0;
+  log::Format logging_format = log::Format::Text;
+
+  std::string metrics_file;     ///< static provider fixture (no members)
+  std::string members_config;   ///< static members YAML
+  std::chrono::milliseconds members_reload_interval{5'000};
+  std::chrono::milliseconds member_timeout{5'000};
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds metrics_cache_ttl{0};
+  std::chrono::milliseconds discovery_refresh_interval{60'000};
+};
+
+}  // namespace fedmetrics::app

@@ -1,0 +1,225 @@
+#include "server/app/options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <thread>
+
+#include "server/app/duration.hpp"
+#include "server/app/version.hpp"
+
+namespace fedmetrics::app {
+namespace {
+
+void check_duration(const std::string& flag, const std::string& text, std::chrono::milliseconds& out,
+                    std::vector<std::string>& problems, bool allow_zero = true) {
+  auto d = parse_duration(text);
+  if (!d) {
+    problems.push_back("--" + flag + ": " + d.error().message);
+  } else if (!allow_zero && d->count() == 0) {
+    problems.push_back("--" + flag + ": must be greater than 0");
+  } else {
+    out = *d;
+  }
+}
+
+void check_readable(const std::string& flag, const std::string& path, std::vector<std::string>& problems) {
+  if (path.empty()) return;
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) {
+    problems.push_back("--" + flag + ": cannot read " + path);
+  } else {
+    std::fclose(f);
+  }
+}
+
+void add_serve_flags(CLI::App& app, Options& o) {
+  app.add_option("--bind-address", o.bind_address,
+                 "The IP address on which to listen for the --secure-port port.")
+      ->capture_default_str();
+  app.add_option("--secure-port", o.secure_port, "The port on which to serve HTTPS (0 = any free port).")
+      ->capture_default_str();
+  app.add_option("--cert-dir", o.cert_dir,
+                 "The directory where a self-signed certificate is written when --tls-cert-file is not given.")
+      ->capture_default_str();
+  app.add_option("--tls-cert-file", o.tls_cert_file,
+                 "File containing the default x509 certificate for HTTPS (CA certificates, if any, after it).");
+  app.add_option("--tls-private-key-file", o.tls_private_key_file,
+                 "File containing the default x509 private key matching --tls-cert-file.");
+  app.add_option("--tls-min-version", o.tls_min_version, "Minimum TLS version: VersionTLS12, VersionTLS13.")
+      ->capture_default_str();
+  app.add_option("--self-signed-cert-names", o.self_signed_cert_names,
+                 "Extra DNS names or IPs for the self-signed certificate, e.g. the APIService Service name "
+                 "fedmetrics.karmada-system.svc (localhost, 127.0.0.1 and --bind-address are always included).")
+      ->delimiter(',');
+  app.add_option("--client-ca-file", o.client_ca_file,
+                 "Client certificates signed by one of these CAs authenticate as their CommonName.");
+  app.add_option("--requestheader-client-ca-file", o.requestheader_client_ca_file,
+                 "Root certificate bundle used to verify front-proxy (aggregator) client certificates.");
+  app.add_option("--threads", o.threads, "Worker threads serving requests (0 = one per CPU core).")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-period", o.shutdown_grace_period,
+                 "On SIGTERM/SIGINT, how long requests in flight may take to finish before connections are closed.")
+      ->capture_default_str();
+  app.add_option("--tls-handshake-timeout", o.tls_handshake_timeout, "Time limit for a client's TLS handshake.")
+      ->capture_default_str();
+  app.add_option("--request-read-timeout", o.request_read_timeout,
+                 "Time limit for reading a whole request once its first byte arrived.")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", o.idle_timeout, "How long a keep-alive connection may wait for its next request.")
+      ->capture_default_str();
+  app.add_option("--max-request-header-bytes", o.max_request_header_bytes,
+                 "Largest request line plus headers accepted; larger requests get 431.")
+      ->capture_default_str();
+  app.add_option("--max-request-body-bytes", o.max_request_body_bytes,
+                 "Largest request body accepted; larger requests get 413.")
+      ->capture_default_str();
+  app.add_option("--max-connections", o.max_connections, "Most simultaneous client connections.")
+      ->capture_default_str();
+  app.add_option("-v,--v", o.verbosity, "Number for the log level verbosity.")->capture_default_str();
+  app.add_option("--logging-format", o.logging_format, "Log format: text or json.")->capture_default_str();
+  app.add_option("--metrics-file", o.metrics_file,
+                 "Serve metrics from this JSON file instead of member clusters (see docs/flags.md).");
+  app.add_option("--members-config", o.members_config,
+                 "YAML file listing the member clusters to fan out to; reloaded when it changes.");
+  app.add_option("--members-reload-interval", o.members_reload_interval,
+                 "How often --members-config is checked for changes.")
+      ->capture_default_str();
+  app.add_option("--member-timeout", o.member_timeout, "Deadline for one member's answer to one request.")
+      ->capture_default_str();
+  app.add_option("--request-timeout", o.request_timeout, "Overall deadline for answering one metrics request.")
+      ->capture_default_str();
+  app.add_option("--metrics-cache-ttl", o.metrics_cache_ttl,
+                 "Reuse a merged answer for this long (0s = off).")
+      ->capture_default_str();
+  app.add_option("--discovery-refresh-interval", o.discovery_refresh_interval,
+                 "How often the members' metric lists are re-read for discovery.")
+      ->capture_default_str();
+}
+
+}  // namespace
+
+std::vector<std::string> validate(const Options& o, Config& c) {
+  std::vector<std::string> problems;
+  c.bind_address = o.bind_address;
+  if (o.bind_address.empty()) problems.push_back("--bind-address: must not be empty");
+  if (o.secure_port < 0 || o.secure_port > 65535) {
+    problems.push_back("--secure-port: " + std::to_string(o.secure_port) + " is not in 0-65535");
+  } else {
+    c.secure_port = static_cast<std::uint16_t>(o.secure_port);
+  }
+  c.cert_dir = o.cert_dir;
+  if (o.tls_cert_file.empty() != o.tls_private_key_file.empty()) {
+    problems.push_back("--tls-cert-file and --tls-private-key-file must be given together");
+  }
+  check_readable("tls-cert-file", o.tls_cert_file, problems);
+  check_readable("tls-private-key-file", o.tls_private_key_file, problems);
+  c.tls_cert_file = o.tls_cert_file;
+  c.tls_private_key_file = o.tls_private_key_file;
+  if (o.tls_min_version != "VersionTLS12" && o.tls_min_version != "VersionTLS13") {
+    problems.push_back("--tls-min-version: \"" + o.tls_min_version + "\" is not one of VersionTLS12, VersionTLS13");
+  }
+  c.tls_min_version = o.tls_min_version;
+  c.self_signed_cert_names = o.self_signed_cert_names;
+  check_readable("client-ca-file", o.client_ca_file, problems);
+  check_readable("requestheader-client-ca-file", o.requestheader_client_ca_file, problems);
+  c.client_ca_file = o.client_ca_file;
+  c.requestheader_client_ca_file = o.requestheader_client_ca_file;
+
+  if (o.threads < 0 || o.threads > 1024) {
+    problems.push_back("--threads: must be between 0 and 1024");
+  } else {
+    c.threads = o.threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : static_cast<unsigned>(o.threads);
+  }
+  check_duration("shutdown-grace-period", o.shutdown_grace_period, c.shutdown_grace_period, problems);
+  check_duration("tls-handshake-timeout", o.tls_handshake_timeout, c.tls_handshake_timeout, problems, false);
+  check_duration("request-read-timeout", o.request_read_timeout, c.request_read_timeout, problems, false);
+  check_duration("idle-timeout", o.idle_timeout, c.idle_timeout, problems, false);
+  auto positive = [&](const char* flag, std::int64_t v, std::int64_t max, std::size_t& out) {
+    if (v <= 0 || v > max) {
+      problems.push_back(std::string("--") + flag + ": must be between 1 and " + std::to_string(max));
+    } else {
+      out = static_cast<std::size_t>(v);
+    }
+  };
+  positive("max-request-header-bytes", o.max_request_header_bytes, 16 << 20, c.max_request_header_bytes);
+  positive("max-request-body-bytes", o.max_request_body_bytes, 64 << 20, c.max_request_body_bytes);
+  positive("max-connections", o.max_connections, 1 << 20, c.max_connections);
+
+  if (o.verbosity < 0 || o.verbosity > 10) problems.push_back("--v: must be between 0 and 10");
+  c.verbosity = o.verbosity;
+  if (o.logging_format == "text") {
+    c.logging_format = log::Format::Text;
+  } else if (o.logging_format == "json") {
+    c.logging_format = log::Format::Json;
+  } else {
+    problems.push_back("--logging-format: \"" + o.logging_format + "\" is not one of text, json");
+  }
+
+  if (!o.metrics_file.empty() && !o.members_config.empty()) {
+    problems.push_back("--metrics-file and --members-config cannot be used together");
+  }
+  check_readable("metrics-file", o.metrics_file, problems);
+  check_readable("members-config", o.members_config, problems);
+  c.metrics_file = o.metrics_file;
+  c.members_config = o.members_config;
+  check_duration("members-reload-interval", o.members_reload_interval, c.members_reload_interval, problems, false);
+  check_duration("member-timeout", o.member_timeout, c.member_timeout, problems, false);
+  check_duration("request-timeout", o.request_timeout, c.request_timeout, problems, false);
+  check_duration("metrics-cache-ttl", o.metrics_cache_ttl, c.metrics_cache_ttl, problems);
+  check_duration("discovery-refresh-interval", o.discovery_refresh_interval, c.discovery_refresh_interval, problems,
+                 false);
+  if (c.member_timeout > c.request_timeout) {
+    problems.push_back("--member-timeout must not be longer than --request-timeout");
+  }
+  return problems;
+}
+
+Invocation parse_command_line(int argc, const char* const* argv) {
+  Options options;
+  CLI::App app{"fedmetrics-adapter: the custom/external metrics API of a Karmada federation, served from every "
+               "member cluster at once, with an embedded FederatedHPA loop.",
+               "fedmetrics-adapter"};
+  app.option_defaults()->always_capture_default();
+  add_serve_flags(app, options);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print version information and quit.");
+
+  std::string scenario;
+  CLI::App* simulate = app.add_subcommand(
+      "simulate", "Print the FederatedHPA decisions for scenarios (docs/simulate.md); one JSON line each.");
+  simulate->add_option("--scenario", scenario, "Scenario file (a JSON object or JSON Lines); - for stdin.")
+      ->required();
+
+  Invocation inv;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    inv.kind = Invocation::Kind::Exit;
+    return inv;
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "Error: " << e.what() << "\nRun 'fedmetrics-adapter --help' for usage.\n";
+    inv.kind = Invocation::Kind::Exit;
+    inv.exit_code = 2;
+    return inv;
+  }
+  if (show_version) {
+    std::cout << "fedmetrics-adapter " << version_info().git_version << " (" << version_info().git_commit << ")\n";
+    inv.kind = Invocation::Kind::Exit;
+    return inv;
+  }
+  if (simulate->parsed()) {
+    inv.kind = Invocation::Kind::Simulate;
+    inv.scenario_file = scenario;
+    return inv;
+  }
+  const auto problems = validate(options, inv.config);
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << "Error: " << p << "\n";
+    inv.kind = Invocation::Kind::Exit;
+    inv.exit_code = 2;
+  }
+  return inv;
+}
+
+}  // namespace fedmetrics::app

@@ -1,0 +1,62 @@
+#pragma once
+// Command-line flags (kube-style names) → Options → validate() → an immutable Config.
+// CLI11 lives only in options.cpp.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/app/config.hpp"
+
+namespace fedmetrics::app {
+
+/// Flag values as typed by the user (durations still strings), with kube defaults.
+struct Options {
+  std::string bind_address = "0.0.0.0";
+  int secure_port = 6443;
+  std::string cert_dir = "apiserver.local.config/certificates";
+  std::string tls_cert_file;
+  std::string tls_private_key_file;
+  std::string tls_min_version = "VersionTLS12";
+  std::vector<std::string> self_signed_cert_names;
+  std::string client_ca_file;
+  std::string requestheader_client_ca_file;
+
+  int threads = 0;  ///< 0 = one per core
+  std::string shutdown_grace_period = "10s";
+  std::string tls_handshake_timeout = "10s";
+  std::string request_read_timeout = "10s";
+  std::string idle_timeout = "90s";
+  std::int64_t max_request_header_bytes = 64 * 1024;
+  std::int64_t max_request_body_bytes = 1024 * 1024;
+  std::int64_t max_connections = 10000;
+
+  int verbosity = 0;
+  std::string logging_format = "text";
+
+  std::string metrics_file;
+  std::string members_config;
+  std::string members_reload_interval = "5s";
+  std::string member_timeout = "5s";
+  std::string request_timeout = "30s";
+  std::string metrics_cache_ttl = "0s";
+  std::string discovery_refresh_interval = "60s";
+};
+
+/// Validates every field and reports every problem at once (one message each).
+std::vector<std::string> validate(const Options& options, Config& config);
+
+/// What the command line asked for.
+struct Invocation {
+  enum class Kind { Serve, Simulate, Exit } kind = Kind::Serve;
+  int exit_code = 0;            ///< for Exit: 0 after --help/--version, 2 after a bad flag
+  Config config;                ///< for Serve
+  std::string scenario_file;    ///< for Simulate ("-" = stdin)
+};
+
+/// Parses argv. Prints --help/--version output to stdout and flag errors (one line, "Error: ...") to
+/// stderr itself; the caller only acts on the returned Invocation.
+Invocation parse_command_line(int argc, const char* const* argv);
+
+}  // namespace fedmetrics::app

@@ -1,0 +1,322 @@
+#include "server/http/https_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "clients/base/log.hpp"
+#include "server/http/tls_server_context.hpp"
+
+namespace fedmetrics::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Stream = beast::ssl_stream<beast::tcp_stream>;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+/// One TLS connection. Touched only on its strand (the socket's executor).
+struct Connection {
+  Connection(tcp::socket socket, asio::ssl::context& ctx) : stream(std::move(socket), ctx) {}
+  Stream stream;
+  bool idle = true;  ///< waiting for the first byte of the next request
+};
+
+std::string endpoint_string(const tcp::endpoint& ep) {
+  const auto addr = ep.address();
+  return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+struct HttpsServer::State {
+  State(asio::io_context& io, TlsServerContext& t, Handler& h, ServerSettings s)
+      : ioc(io), tls(t), handler(h), settings(std::move(s)), acceptor(asio::make_strand(io)) {}
+
+  asio::io_context& ioc;
+  TlsServerContext& tls;
+  Handler& handler;
+  ServerSettings settings;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<std::size_t> in_flight{0};
+
+  std::mutex mu;  // guards registry only; never held across co_await
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> registry;
+  std::uint64_t next_id = 0;
+
+  std::uint64_t add(const std::shared_ptr<Connection>& c) {
+    std::lock_guard lock(mu);
+    registry.emplace(next_id, c);
+    return next_id++;
+  }
+  void remove(std::uint64_t id) {
+    std::lock_guard lock(mu);
+    registry.erase(id);
+  }
+  /// Cancels pending I/O on every connection (only idle ones unless `all`), each on its own strand.
+  void cancel_connections(bool all) {
+    std::vector<std::shared_ptr<Connection>> live;
+    {
+      std::lock_guard lock(mu);
+      for (auto& [id, weak] : registry) {
+        if (auto c = weak.lock()) live.push_back(std::move(c));
+      }
+    }
+    for (auto& c : live) {
+      asio::post(c->stream.get_executor(), [c, all] {
+        if (all || c->idle) beast::get_lowest_layer(c->stream).cancel();
+      });
+    }
+  }
+};
+
+namespace {
+
+using StatePtr = std::shared_ptr<HttpsServer::State>;
+
+struct CountGuard {
+  explicit CountGuard(std::atomic<std::size_t>& c) : counter(c) { counter.fetch_add(1); }
+  ~CountGuard() { counter.fetch_sub(1); }
+  CountGuard(const CountGuard&) = delete;
+  CountGuard& operator=(const CountGuard&) = delete;
+  std::atomic<std::size_t>& counter;
+};
+
+Request to_request(const bhttp::request<bhttp::string_body>& req) {
+  Request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& field : req) out.headers.add(field.name_string(), field.value());
+  out.body = req.body();
+  return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& resp, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res;
+  res.version(version);
+  res.result(static_cast<unsigned>(resp.status));
+  res.set(bhttp::field::content_type, resp.content_type);
+  res.set(bhttp::field::cache_control, "no-cache, private");
+  if (resp.status >= 400) res.set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : resp.headers.entries()) res.insert(name, value);
+  res.body() = std::move(resp.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+net::awaitable<Response> dispatch(StatePtr st, Request request, RequestContext context) {
+  try {
+    co_return co_await st->handler.handle(std::move(request), std::move(context));
+  } catch (const std::exception& e) {
+    log::error("handler failed", {{"error", e.what()}});
+  }
+  co_return st->handler.error_response(500, "Internal error occurred: the request handler failed");
+}
+
+/// The rejection for a request that could not be read, or nothing when the connection just went away.
+std::optional<Response> rejection_for(const StatePtr& st, const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return st->handler.error_response(
+        431, "request header fields too large (limit " + std::to_string(st->settings.limits.max_header_bytes) +
+                 " bytes)");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return st->handler.error_response(
+        413, "request entity too large (limit " + std::to_string(st->settings.limits.max_body_bytes) + " bytes)");
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() && ec != bhttp::error::end_of_stream &&
+      ec != bhttp::error::partial_message) {
+    return st->handler.error_response(400, "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> conn) {
+  CountGuard counted(st->connections);
+  const auto id = st->add(conn);
+  struct Unregister {
+    StatePtr st;
+    std::uint64_t id;
+    ~Unregister() { st->remove(id); }
+  } unregister{st, id};
+
+  auto& stream = conn->stream;
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  const auto& limits = st->settings.limits;
+  boost::system::error_code ignored;
+  const auto remote_ep = tcp_layer.socket().remote_endpoint(ignored);
+  const std::string remote = ignored ? std::string("unknown") : endpoint_string(remote_ep);
+
+  tcp_layer.expires_after(limits.handshake_timeout);
+  auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  if (hs_ec) {
+    // Go clients sometimes drop a spare connection before the handshake: debug level only.
+    log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
+    co_return;
+  }
+  const auto peer = st->tls.inspect_peer(stream.native_handle());
+
+  beast::flat_buffer buffer;
+  bool first_request = true;
+  while (!st->stopping.load()) {
+    if (buffer.size() == 0) {
+      // Wait for the next request's first byte under the idle limit; then the whole request must
+      // arrive within the read limit (a slow sender cannot hold the connection forever).
+      conn->idle = true;
+      tcp_layer.expires_after(first_request ? limits.read_timeout : limits.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      conn->idle = false;
+      if (ec) break;
+      buffer.commit(n);
+    }
+    first_request = false;
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+    parser.body_limit(limits.max_body_bytes);
+    tcp_layer.expires_after(limits.read_timeout);
+    auto [read_ec, read_n] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+    if (read_ec) {
+      if (auto rejection = rejection_for(st, read_ec)) {
+        log::verbose(1, "rejected request", {{"remote", remote}, {"error", read_ec.message()}});
+        auto res = to_beast(std::move(*rejection), 11, false);
+        tcp_layer.expires_after(limits.write_timeout);
+        co_await bhttp::async_write(stream, res, kUseTuple);
+      }
+      break;
+    }
+
+    auto& req = parser.get();
+    RequestContext context{remote, peer, std::chrono::steady_clock::now()};
+    Response response;
+    {
+      CountGuard in_flight(st->in_flight);
+      response = co_await dispatch(st, to_request(req), std::move(context));
+    }
+    const bool keep_alive = req.keep_alive() && !st->stopping.load();
+    auto res = to_beast(std::move(response), req.version(), keep_alive);
+    tcp_layer.expires_after(limits.write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, res, kUseTuple);
+    if (write_ec || !keep_alive) break;
+  }
+
+  tcp_layer.expires_after(std::chrono::seconds(1));
+  co_await stream.async_shutdown(kUseTuple);
+  tcp_layer.close();
+}
+
+net::awaitable<void> accept_loop(StatePtr st) {
+  for (;;) {
+    auto [ec, socket] = co_await st->acceptor.async_accept(asio::make_strand(st->ioc), kUseTuple);
+    if (st->stopping.load() || ec == asio::error::operation_aborted) co_return;
+    if (ec) {
+      // EMFILE and friends: back off briefly instead of spinning.
+      log::warning("accept failed", {{"error", ec.message()}});
+      asio::steady_timer timer(st->acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await timer.async_wait(kUseTuple);
+      continue;
+    }
+    if (st->connections.load() >= st->settings.limits.max_connections) {
+      socket.close(ec);
+      continue;
+    }
+    auto conn = std::make_shared<Connection>(std::move(socket), st->tls.native());
+    auto executor = conn->stream.get_executor();
+    asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error("connection failed", {{"error", ex.what()}});
+      }
+    });
+  }
+}
+
+}  // namespace
+
+HttpsServer::HttpsServer(asio::io_context& ioc, TlsServerContext& tls, Handler& handler, ServerSettings settings)
+    : state_(std::make_shared<State>(ioc, tls, handler, std::move(settings))) {}
+
+HttpsServer::~HttpsServer() = default;
+
+Result<std::uint16_t> HttpsServer::listen() {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(state_->settings.bind_address, ec);
+  if (ec) {
+    return make_error(Errc::InvalidArgument,
+                      "--bind-address: \"" + state_->settings.bind_address + "\" is not an IP address");
+  }
+  const tcp::endpoint endpoint(address, state_->settings.port);
+  auto& acc = state_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(Errc::Unavailable, "cannot listen on " + endpoint_string(endpoint) + ": " + ec.message());
+  }
+  return acc.local_endpoint().port();
+}
+
+void HttpsServer::start() {
+  asio::co_spawn(state_->acceptor.get_executor(), accept_loop(state_), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("accept loop failed", {{"error", ex.what()}});
+    }
+  });
+}
+
+net::awaitable<void> HttpsServer::shutdown(std::chrono::milliseconds grace) {
+  auto st = state_;
+  st->stopping.store(true);
+  asio::dispatch(st->acceptor.get_executor(), [st] {
+    boost::system::error_code ec;
+    st->acceptor.close(ec);
+  });
+  st->cancel_connections(/*all=*/false);
+
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer timer(executor);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  bool forced = false;
+  while (st->connections.load() > 0) {
+    if (!forced && std::chrono::steady_clock::now() >= deadline) {
+      log::warning("shutdown grace period over; closing remaining connections",
+                   {{"connections", st->connections.load()}, {"in_flight", st->in_flight.load()}});
+      st->cancel_connections(/*all=*/true);
+      forced = true;
+    } else if (!forced) {
+      // Connections that became idle after finishing their request close themselves; a keep-alive
+      // connection that was mid-read when we started is cancelled here.
+      st->cancel_connections(/*all=*/false);
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(kUseTuple);
+  }
+}
+
+std::size_t HttpsServer::open_connections() const { return state_->connections.load(); }
+std::size_t HttpsServer::requests_in_flight() const { return state_->in_flight.load(); }
+
+}  // namespace fedmetrics::http

@@ -1,0 +1,79 @@
+#pragma once
+// Plain request/response values passed between the transport (http::HttpsServer) and the handlers.
+// Kept free of Beast so the API layer compiles quickly (STYLE.md §10).
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "clients/base/net.hpp"
+
+namespace fedmetrics::http {
+
+/// Header names are stored lower-cased; lookups are case-insensitive.
+class Headers {
+ public:
+  void add(std::string_view name, std::string_view value);
+  /// The first value of `name`, if present.
+  std::optional<std::string_view> get(std::string_view name) const;
+  /// Every value of `name`, in arrival order (one per header line).
+  std::vector<std::string_view> get_all(std::string_view name) const;
+  void remove(std::string_view name);
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+struct Request {
+  std::string method;  ///< "GET", "POST", ... as sent
+  std::string target;  ///< origin-form, still percent-encoded: "/apis/...?labelSelector=app%3Dweb"
+  Headers headers;
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  Headers headers;  ///< extra headers (Warning, Retry-After, ...)
+  std::string body;
+};
+
+/// What the TLS layer learnt about the client certificate, verified once per connection against each
+/// configured CA. Authentication (server/auth) decides what it means.
+struct PeerCertificate {
+  std::string common_name;
+  std::vector<std::string> organizations;
+  std::string sha256_hex;               ///< of the leaf DER, for audit and credential ids
+  bool verified_by_client_ca = false;   ///< chain verifies against --client-ca-file (clientAuth)
+  bool verified_by_requestheader_ca = false;  ///< chain verifies against --requestheader-client-ca-file
+  std::string verify_error;             ///< why neither CA verified it (empty if one did)
+};
+
+/// Per-request facts from the connection.
+struct RequestContext {
+  std::string remote_address;                      ///< "127.0.0.1:53412"
+  std::shared_ptr<const PeerCertificate> peer;     ///< null when no client certificate was sent
+  std::chrono::steady_clock::time_point received;  ///< when the request was fully read
+};
+
+/// Answers requests. One instance serves every connection, concurrently on many strands.
+/// Must not throw: the server turns an escaped exception into a 500 Status anyway, but that is a bug.
+class Handler {
+ public:
+  Handler() = default;
+  virtual ~Handler() = default;
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
+
+  virtual net::awaitable<Response> handle(Request request, RequestContext context) = 0;
+
+  /// The answer for a request the transport rejected before dispatch (431 header too large,
+  /// 413 body too large, 400 malformed, 500 handler failure). Must not throw.
+  virtual Response error_response(int code, std::string message) = 0;
+};
+
+}  // namespace fedmetrics::http
