@@ -147,7 +147,12 @@ Millis as_time(const json& j, const std::string& path) {
   return *t;
 }
 
-Millis as_seconds(const json& j, const std::string& path) { return std::llround(as_double(j, path) * 1000.0); }
+// A duration in seconds: non-negative and at most ~31.7 years, so time arithmetic cannot overflow.
+Millis as_seconds(const json& j, const std::string& path) {
+  const double s = as_double(j, path);
+  if (!(s >= 0 && s <= 1e9)) fail(path, "duration out of range [0, 1e9] seconds");
+  return std::llround(s * 1000.0);
+}
 
 template <class F>
 void each(const json* arr, const std::string& path, F&& f) {
@@ -436,7 +441,12 @@ std::map<std::string, std::int64_t> parse_resource_map(Reader& rd, const json* j
 }  // namespace
 
 Result<Millis> parse_time(const json& j) {
-  if (j.is_number()) return std::llround(j.get<double>() * 1000.0);
+  if (j.is_number()) {
+    // About +-31,700 years around the epoch: keeps every later "time +- window" in range.
+    const double s = j.get<double>();
+    if (!(std::fabs(s) <= 1e12)) return make_error(Errc::InvalidArgument, "time out of range (|seconds| <= 1e12)");
+    return std::llround(s * 1000.0);
+  }
   if (j.is_string()) {
     if (auto t = parse_rfc3339(j.get<std::string>())) return *t;
     return make_error(Errc::InvalidArgument, "invalid RFC3339 time \"" + j.get<std::string>() + "\"");
@@ -444,10 +454,6 @@ Result<Millis> parse_time(const json& j) {
   return make_error(Errc::InvalidArgument, "expected seconds (number) or an RFC3339 string");
 }
 
-json time_to_json(Millis t) {
-  if (t % 1000 == 0) return t / 1000;
-  return static_cast<double>(t) / 1000.0;
-}
 
 Result<ParsedScenario> parse_scenario(const json& j) {
   ParsedScenario out;
@@ -603,19 +609,26 @@ Result<ParsedScenario> parse_scenario(const json& j) {
 
 namespace {
 
-json condition_json(const Condition& c) {
-  json j{{"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}};
-  j["lastTransitionTime"] = c.last_transition_time ? time_to_json(*c.last_transition_time) : json();
+using ojson = nlohmann::ordered_json;
+
+ojson time_out(Millis t) {
+  if (t % 1000 == 0) return t / 1000;
+  return static_cast<double>(t) / 1000.0;
+}
+
+ojson condition_json(const Condition& c) {
+  ojson j{{"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}};
+  j["lastTransitionTime"] = c.last_transition_time ? time_out(*c.last_transition_time) : ojson();
   return j;
 }
 
-json metric_status_json(const MetricStatus& s) {
-  if (!s.type) return json{{"type", ""}};
-  json current = json::object();
+ojson metric_status_json(const MetricStatus& s) {
+  if (!s.type) return ojson{{"type", ""}};
+  ojson current = ojson::object();
   if (s.value) current["value"] = *s.value;
   if (s.average_value) current["averageValue"] = *s.average_value;
   if (s.average_utilization) current["averageUtilization"] = *s.average_utilization;
-  json body;
+  ojson body;
   switch (*s.type) {
     case MetricSourceType::Resource: body = {{"name", s.name}, {"current", current}}; return {{"type", "Resource"}, {"resource", body}};
     case MetricSourceType::ContainerResource:
@@ -633,35 +646,35 @@ json metric_status_json(const MetricStatus& s) {
       return {{"type", "External"}, {"external", body}};
     case MetricSourceType::Invalid: break;
   }
-  return json{{"type", ""}};
+  return ojson{{"type", ""}};
 }
 
-json status_json(const HpaStatus& s) {
-  json j{{"currentReplicas", s.current_replicas}, {"desiredReplicas", s.desired_replicas}};
-  j["lastScaleTime"] = s.last_scale_time ? time_to_json(*s.last_scale_time) : json();
+ojson status_json(const HpaStatus& s) {
+  ojson j{{"currentReplicas", s.current_replicas}, {"desiredReplicas", s.desired_replicas}};
+  j["lastScaleTime"] = s.last_scale_time ? time_out(*s.last_scale_time) : ojson();
   if (s.current_metrics) {
-    j["currentMetrics"] = json::array();
+    j["currentMetrics"] = ojson::array();
     for (const auto& m : *s.current_metrics) j["currentMetrics"].push_back(metric_status_json(m));
   } else {
     j["currentMetrics"] = nullptr;
   }
-  j["conditions"] = json::array();
+  j["conditions"] = ojson::array();
   for (const auto& c : s.conditions) j["conditions"].push_back(condition_json(c));
   return j;
 }
 
-json events_json(const std::vector<ScaleEvent>& events) {
-  json a = json::array();
-  for (const auto& e : events) a.push_back({{"change", e.change}, {"timestamp", time_to_json(e.timestamp)}, {"outdated", e.outdated}});
+ojson events_json(const std::vector<ScaleEvent>& events) {
+  ojson a = ojson::array();
+  for (const auto& e : events) a.push_back({{"change", e.change}, {"timestamp", time_out(e.timestamp)}, {"outdated", e.outdated}});
   return a;
 }
 
-json history_json(const History& h) {
-  json j;
+ojson history_json(const History& h) {
+  ojson j;
   if (h.recommendations) {
-    j["recommendations"] = json::array();
+    j["recommendations"] = ojson::array();
     for (const auto& r : *h.recommendations) {
-      j["recommendations"].push_back({{"replicas", r.replicas}, {"timestamp", time_to_json(r.timestamp)}});
+      j["recommendations"].push_back({{"replicas", r.replicas}, {"timestamp", time_out(r.timestamp)}});
     }
   } else {
     j["recommendations"] = nullptr;
@@ -671,8 +684,8 @@ json history_json(const History& h) {
   return j;
 }
 
-json trace_json(const MetricTrace& t) {
-  json j = json::object();
+ojson trace_json(const MetricTrace& t) {
+  ojson j = ojson::object();
   if (t.ready_count) {
     j["readyCount"] = *t.ready_count;
     j["unready"] = t.unready;
@@ -686,21 +699,22 @@ json trace_json(const MetricTrace& t) {
 }
 
 template <class T>
-json opt(const std::optional<T>& v) {
-  return v ? json(*v) : json();
+ojson opt(const std::optional<T>& v) {
+  return v ? ojson(*v) : ojson();
 }
 
-json str_or_null(const std::string& s) { return s.empty() ? json() : json(s); }
+ojson str_or_null(const std::string& s) { return s.empty() ? ojson() : ojson(s); }
 
 }  // namespace
 
-json decision_to_json(const Decision& d, const json& id) {
-  json j;
-  j["id"] = id;
+ojson decision_to_json(const Decision& d, const nlohmann::json& id) {
+  ojson j;
+  // Keep the tag as given; invalid UTF-8 in it is replaced rather than failing.
+  j["id"] = ojson::parse(id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   j["desiredReplicas"] = d.desired_replicas;
   j["replicas"] = opt(d.replicas);
   j["currentReplicas"] = opt(d.current_replicas);
-  j["statusReplicas"] = d.current_replicas ? json(d.status_replicas) : json();
+  j["statusReplicas"] = d.current_replicas ? ojson(d.status_replicas) : ojson();
   j["calibration"] = d.calibration;
   j["rescale"] = d.rescale;
   j["scaleUpdated"] = d.scale_updated;
@@ -710,19 +724,19 @@ json decision_to_json(const Decision& d, const json& id) {
   j["stabilized"] = opt(d.stabilized);
   j["limitReason"] = str_or_null(d.limit_reason);
   j["rescaleReason"] = str_or_null(d.rescale_reason);
-  j["metrics"] = json::array();
+  j["metrics"] = ojson::array();
   for (const auto& m : d.metrics) {
-    json mj{{"index", m.index}, {"type", m.type_name}, {"name", m.name}, {"valid", m.valid}};
-    mj["replicas"] = m.valid ? json(m.replicas) : json();
+    ojson mj{{"index", m.index}, {"type", m.type_name}, {"name", m.name}, {"valid", m.valid}};
+    mj["replicas"] = m.valid ? ojson(m.replicas) : ojson();
     mj["error"] = str_or_null(m.error);
     mj["reason"] = str_or_null(m.reason);
-    mj["current"] = m.valid ? metric_status_json(m.current) : json();
+    mj["current"] = m.valid ? metric_status_json(m.current) : ojson();
     mj["trace"] = trace_json(m.trace);
     j["metrics"].push_back(std::move(mj));
   }
-  j["conditions"] = json::array();
+  j["conditions"] = ojson::array();
   for (const auto& c : d.status.conditions) j["conditions"].push_back(condition_json(c));
-  j["events"] = json::array();
+  j["events"] = ojson::array();
   for (const auto& e : d.events) j["events"].push_back({{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   j["error"] = opt(d.error);
   j["status"] = status_json(d.status);

@@ -24,10 +24,11 @@ struct ParsedScenario {
 /// bad enum value, unparsable quantity or time).
 [[nodiscard]] Result<ParsedScenario> parse_scenario(const nlohmann::json& j);
 
-[[nodiscard]] nlohmann::json decision_to_json(const Decision& d, const nlohmann::json& id);
+/// Keys in the order of simulate-scenario.md ("id" first).
+[[nodiscard]] nlohmann::ordered_json decision_to_json(const Decision& d, const nlohmann::json& id);
 
-/// Times in and out: milliseconds <-> JSON seconds / RFC3339. Errors: InvalidArgument.
+/// A time: JSON seconds (|s| <= 1e12, fractional allowed) or RFC3339 -> milliseconds.
+/// Errors: InvalidArgument. Output times are written as seconds.
 [[nodiscard]] Result<Millis> parse_time(const nlohmann::json& j);
-[[nodiscard]] nlohmann::json time_to_json(Millis t);
 
 }  // namespace fedmetrics::autoscaler

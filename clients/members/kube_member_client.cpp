@@ -120,7 +120,10 @@ Error KubeMemberClient::member_error(Errc code, std::string_view what) const {
 
 net::awaitable<Result<std::string>> KubeMemberClient::fetch(std::string path, Deadline deadline) {
   auto http = http_;  // the client may be dropped from the cache while this request runs
-  auto r = co_await http->get(path, {}, remaining(deadline));
+  // A named argument, not `{}`: g++ 12 destroys a brace-initialised temporary argument of a coroutine
+  // call inside co_await twice (double free seen here).
+  transport::Headers no_extra_headers;
+  auto r = co_await http->get(path, std::move(no_extra_headers), remaining(deadline));
   if (!r) co_return member_error(r.error().code, r.error().message);
   const int status = r->status;
   if (status == 200) co_return std::move(r->body);

@@ -1,6 +1,7 @@
 #include "server/api/discovery.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -36,17 +37,19 @@ struct ReadPath {
   std::vector<std::string> params;  ///< path parameters in order
   bool label_selector = true;
   bool metric_label_selector = true;
+  std::string form;  ///< tells the operations of one group-version apart in their operationId
 };
 
 std::vector<ReadPath> read_paths(std::string_view group, std::string_view version) {
   const std::string base = "/apis/" + std::string(group) + "/" + std::string(version);
   if (group == kExternalGroup) {
-    return {{base + "/namespaces/{namespace}/{metric}", {"namespace", "metric"}, true, false}};
+    return {{base + "/namespaces/{namespace}/{metric}", {"namespace", "metric"}, true, false, "Namespaced"}};
   }
   return {
-      {base + "/namespaces/{namespace}/{resource}/{name}/{metric}", {"namespace", "resource", "name", "metric"}},
-      {base + "/namespaces/{namespace}/metrics/{metric}", {"namespace", "metric"}, false, true},
-      {base + "/{resource}/{name}/{metric}", {"resource", "name", "metric"}},
+      {base + "/namespaces/{namespace}/{resource}/{name}/{metric}", {"namespace", "resource", "name", "metric"},
+       true, true, "NamespacedObject"},
+      {base + "/namespaces/{namespace}/metrics/{metric}", {"namespace", "metric"}, false, true, "Namespace"},
+      {base + "/{resource}/{name}/{metric}", {"resource", "name", "metric"}, true, true, "ClusterObject"},
   };
 }
 
@@ -137,7 +140,12 @@ Json swagger_operation(const ReadPath& path, std::string_view group, std::string
   for (const auto& name : path.params) params.push_back(string_param(name, "path", true));
   if (path.label_selector) params.push_back(string_param("labelSelector", "query", false));
   if (path.metric_label_selector) params.push_back(string_param("metricLabelSelector", "query", false));
-  Json op{{"operationId", "read" + kind}, {"produces", {"application/json"}}, {"parameters", params}};
+  // operationId must be unique across the document: readCustomMetricsV1beta2NamespacedObjectMetricValueList
+  std::string version_id(version);
+  if (!version_id.empty()) version_id[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(version_id[0])));
+  const std::string operation_id = std::string("read") + (group == kExternalGroup ? "ExternalMetrics" : "CustomMetrics") +
+                                   version_id + path.form + kind;
+  Json op{{"operationId", operation_id}, {"produces", {"application/json"}}, {"parameters", params}};
   if (v3) {
     op.erase("produces");
     op["responses"] = {{"200",
@@ -191,7 +199,8 @@ std::string api_group_list_json() {
 
 std::string api_group_json(const GroupVersions& group) {
   Json doc{{"kind", "APIGroup"}, {"apiVersion", "v1"}};
-  for (auto& [k, v] : group_body(group).items()) doc[k] = v;
+  const Json body = group_body(group);
+  for (const auto& [k, v] : body.items()) doc[k] = v;
   return doc.dump();
 }
 
@@ -240,7 +249,8 @@ std::string openapi_v2_json(std::string_view server_version) {
   for (const auto& g : served_groups()) {
     for (const auto v : g.versions) {
       for (const auto& p : read_paths(g.group, v)) paths[p.path] = swagger_operation(p, g.group, v, false);
-      for (auto& [name, schema] : schemas(g.group, v).items()) definitions[name] = schema;
+      const Json group_schemas = schemas(g.group, v);  // named: items() of a temporary would dangle
+      for (const auto& [name, schema] : group_schemas.items()) definitions[name] = schema;
     }
   }
   return Json{{"swagger", "2.0"},

@@ -46,6 +46,10 @@ std::optional<std::string> validate_custom_query(const provider::MetricQuery& q)
   }
   if (!is_resource_name(q.resource.to_string())) return "invalid resource " + quoted(q.resource.to_string());
   if (!q.name.empty() && !is_object_name(q.name)) return "invalid object name " + quoted(q.name);
+  // A Namespace object's name is a namespace (the namespaces/{ns}/metrics/{m} form): DNS-1123 label too.
+  if (q.resource == provider::GroupResource{"", "namespaces"} && !q.name.empty() && !is_dns1123_label(q.name)) {
+    return "invalid namespace " + quoted(q.name) + ": must be a DNS-1123 label";
+  }
   if (!is_metric_name(q.metric_name)) return "invalid metric name " + quoted(q.metric_name);
   return std::nullopt;
 }

@@ -19,7 +19,8 @@ bool is_resource_name(std::string_view s);
 /// A metric name: 1-253 of [A-Za-z0-9_:.-].
 bool is_metric_name(std::string_view s);
 
-/// The first problem with a query, as a message for a 400 Status; nullopt when valid.
+/// The first problem with a query, as a message for a 400 Status; nullopt when valid. The name of a
+/// core `namespaces` object must also be a DNS-1123 label.
 std::optional<std::string> validate_custom_query(const provider::MetricQuery& query);
 std::optional<std::string> validate_external_query(const provider::ExternalQuery& query);
 

@@ -138,7 +138,7 @@ class FakeMemberClient final : public members::MemberClient {
     for (int i = 0; i < yields_; ++i) co_await net::post(ex, net::use_awaitable);
     if (hang_) {
       net::steady_timer forever(ex, std::chrono::hours(24));
-      auto [ec] = co_await forever.async_wait(net::as_tuple(net::use_awaitable));
+      co_await forever.async_wait(net::as_tuple(net::use_awaitable));  // ends only when cancelled
       std::lock_guard lock(mu_);
       ++cancelled_;
       co_return false;

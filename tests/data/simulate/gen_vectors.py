@@ -743,5 +743,40 @@ X.append(scenario("partial-statuses-karmada-keeps-old", 2, [{"type": "Bogus"}], 
                   status={"currentReplicas": 2, "desiredReplicas": 2, "currentMetrics": [
                       {"type": "Pods", "pods": {"metric": {"name": "qps"}, "current": {"averageValue": 7}}}]},
                   expect={"status": {"currentMetrics": [{"type": "Pods", "pods": {"current": {"averageValue": 7}}}]}}))
+# Resource metrics API failures and the container-specific switches.
+X.append(scenario("resource-metrics-call-fails", 3, [cpu_util(50)], pods=ready_pods(3),
+                  expect={"metrics": [{"valid": False, "reason": "FailedGetResourceMetric"}], "proposal": -1}))
+
+
+def two_container_pod(name, with_c2=True):
+    cs = [{"name": "container1", "requests": {"cpu": 1000}}]
+    if with_c2:
+        cs.append({"name": "container2", "requests": {"cpu": 1000}})
+    return pod(name, containers=cs)
+
+
+def c2_metrics(name, usage, with_c2=True):
+    cs = [{"name": "container1", "usage": {"cpu": 1000}}]
+    if with_c2:
+        cs.append({"name": "container2", "usage": {"cpu": usage}})
+    return pm(name, 0, containers=cs)
+
+
+cm_pods = [two_container_pod(f"p{i}") for i in range(3)]
+cm_pms = [c2_metrics("p0", 600), c2_metrics("p1", 600), c2_metrics("p2", 0, with_c2=False)]
+X.append(scenario("container-metric-missing-skip", 3, [container_util(30)], profile="fedmetrics", pods=cm_pods,
+                  pod_metrics=cm_pms, expect={"metrics": [{"valid": True, "replicas": 4, "trace": {"missing": ["p2"]}}]}))
+X.append(scenario("container-metric-missing-error-karmada", 3, [container_util(30)], profile="karmada", pods=cm_pods,
+                  pod_metrics=cm_pms,
+                  expect={"metrics": [{"valid": False, "reason": "FailedGetContainerResourceMetric"}], "proposal": -1}))
+cr_pods = [two_container_pod("p0"), two_container_pod("p1"), two_container_pod("p2", with_c2=False)]
+cr_pms = [c2_metrics(f"p{i}", 600) for i in range(3)]
+X.append(scenario("container-request-missing-error", 3, [container_util(30)], profile="fedmetrics", pods=cr_pods,
+                  pod_metrics=cr_pms,
+                  expect={"metrics": [{"valid": False, "reason": "FailedGetContainerResourceMetric"}]}))
+X.append(scenario("container-request-missing-zero-karmada", 3, [container_util(30)], profile="karmada", pods=cr_pods,
+                  pod_metrics=cr_pms,
+                  expect={"metrics": [{"valid": True, "replicas": 9,
+                                       "current": {"containerResource": {"current": {"averageUtilization": 90}}}}]}))
 write("extra.jsonl", X)
 print("ok", len(A), len(B), len(C), len(D), len(E), len(F), len(X))

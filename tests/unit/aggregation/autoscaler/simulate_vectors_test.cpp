@@ -165,7 +165,7 @@ TEST_CASE("simulate reproduces the Karmada vectors (spec §6.F)", "[unit][autosc
 
 TEST_CASE("simulate covers tolerance forms, External, scale to zero, calibration and per-cluster pods",
           "[unit][autoscaler][vectors]") {
-  run_file("extra.jsonl", 30);
+  run_file("extra.jsonl", 35);
 }
 
 TEST_CASE("the vector matcher reports mismatches", "[unit][autoscaler]") {

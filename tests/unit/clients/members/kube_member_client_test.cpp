@@ -22,6 +22,12 @@ using test::run_coro;
 
 namespace {
 
+// One io_context for the test process: pooled sockets belong to it, so it must outlive every client.
+net::io_context& ioc() {
+  static net::io_context context;
+  return context;
+}
+
 members::Deadline in(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
 
 const char* kFixtures = R"({
@@ -59,7 +65,7 @@ std::vector<std::string> recorded_paths(const FakeMemberProcess& fake) {
   REQUIRE(transport::parse_endpoint_url(fake.url(), o));
   o.ca.file = fake.cert_file();
   transport::HttpsClient control(o);
-  auto r = run_coro(control.get("/_fake/requests", {}, 5s));
+  auto r = run_coro(ioc(), control.get("/_fake/requests", {}, 5s));
   REQUIRE(r);
   std::vector<std::string> paths;
   std::size_t pos = 0;
@@ -171,13 +177,13 @@ TEST_CASE("loopback: one HTTP call per metrics request after a cached version di
   test::ManualClock clock;
   members::KubeMemberClient client(member_for(fake), clock, {.version_ttl = 10min});
 
-  auto r1 = run_coro(client.get_custom_metrics(pods_request("http_requests"), in(5s)));
+  auto r1 = run_coro(ioc(), client.get_custom_metrics(pods_request("http_requests"), in(5s)));
   REQUIRE(r1);
   REQUIRE(r1->items.size() == 1);
   CHECK(r1->items[0].described_object.name == "web-0");
   CHECK(r1->items[0].value.to_string() == "66m");
   CHECK(r1->items[0].cluster == "member1");
-  auto r2 = run_coro(client.get_custom_metrics(pods_request("http_requests"), in(5s)));
+  auto r2 = run_coro(ioc(), client.get_custom_metrics(pods_request("http_requests"), in(5s)));
   REQUIRE(r2);
 
   const std::string metric_path =
@@ -185,7 +191,7 @@ TEST_CASE("loopback: one HTTP call per metrics request after a cached version di
   CHECK(recorded_paths(fake) == std::vector<std::string>{"/apis/custom.metrics.k8s.io", metric_path, metric_path});
 
   clock.advance(11min);  // the version TTL expired: discover once more
-  REQUIRE(run_coro(client.get_custom_metrics(pods_request("http_requests"), in(5s))));
+  REQUIRE(run_coro(ioc(), client.get_custom_metrics(pods_request("http_requests"), in(5s))));
   auto paths = recorded_paths(fake);
   REQUIRE(paths.size() == 5);
   CHECK(paths[3] == "/apis/custom.metrics.k8s.io");
@@ -196,31 +202,31 @@ TEST_CASE("loopback: member answers map to Errc with the member name", "[unit][m
   test::ManualClock clock;
   members::KubeMemberClient client(member_for(fake), clock);
   SECTION("404 → NotFound") {
-    auto r = run_coro(client.get_custom_metrics(pods_request("unknown"), in(5s)));
+    auto r = run_coro(ioc(), client.get_custom_metrics(pods_request("unknown"), in(5s)));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Errc::NotFound);
     CHECK_THAT(r.error().message, Catch::StartsWith("member member1: "));
   }
   SECTION("503 → Unavailable with the Status message") {
-    auto r = run_coro(client.get_custom_metrics(pods_request("broken"), in(5s)));
+    auto r = run_coro(ioc(), client.get_custom_metrics(pods_request("broken"), in(5s)));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Errc::Unavailable);
     CHECK_THAT(r.error().message, Catch::StartsWith("member member1: ") && Catch::Contains("prometheus is down"));
   }
   SECTION("undecodable body → ProtocolError") {
-    auto r = run_coro(client.get_custom_metrics(pods_request("garbage"), in(5s)));
+    auto r = run_coro(ioc(), client.get_custom_metrics(pods_request("garbage"), in(5s)));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Errc::ProtocolError);
     CHECK_THAT(r.error().message, Catch::StartsWith("member member1: "));
   }
   SECTION("external metrics") {
-    auto r = run_coro(client.get_external_metrics({"default", "queue_messages_ready", ""}, in(5s)));
+    auto r = run_coro(ioc(), client.get_external_metrics({"default", "queue_messages_ready", ""}, in(5s)));
     REQUIRE(r);
     REQUIRE(r->items.size() == 1);
     CHECK(r->items[0].metric_labels.at("queue") == "q");
   }
   SECTION("discovery") {
-    auto r = run_coro(client.list_custom_metrics(in(5s)));
+    auto r = run_coro(ioc(), client.list_custom_metrics(in(5s)));
     REQUIRE(r);
     CHECK(r->size() == 3);
     CHECK((*r)[1] == members::DiscoveredMetric{"", "namespaces", "queue_length", false});
@@ -231,7 +237,7 @@ TEST_CASE("loopback: adapter mode probes the v1beta2 resource list", "[unit][mem
   FakeMemberProcess fake({}, kFixtures);
   test::ManualClock clock;
   members::KubeMemberClient client(member_for(fake, members::MemberMode::Adapter), clock);
-  REQUIRE(run_coro(client.get_custom_metrics(pods_request("http_requests"), in(5s))));
+  REQUIRE(run_coro(ioc(), client.get_custom_metrics(pods_request("http_requests"), in(5s))));
   auto paths = recorded_paths(fake);
   REQUIRE(paths.size() == 2);
   CHECK(paths[0] == "/apis/custom.metrics.k8s.io/v1beta2");
@@ -241,7 +247,7 @@ TEST_CASE("loopback: a member that does not answer in time is a Timeout naming i
   FakeMemberProcess fake({"--hang"}, kFixtures);
   test::ManualClock clock;
   members::KubeMemberClient client(member_for(fake), clock);
-  auto r = run_coro(client.get_custom_metrics(pods_request("http_requests"), in(300ms)));
+  auto r = run_coro(ioc(), client.get_custom_metrics(pods_request("http_requests"), in(300ms)));
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Errc::Timeout);
   CHECK_THAT(r.error().message, Catch::StartsWith("member member1: "));

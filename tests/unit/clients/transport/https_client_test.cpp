@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include "tests/support/catch_result.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 
 #include "tests/support/run_coro.hpp"
@@ -30,8 +31,14 @@ HttpsClientOptions options_for(const FakeMemberProcess& fake) {
   return o;
 }
 
+// One io_context per test process: pooled sockets belong to it, so it must outlive every client.
+net::io_context& ioc() {
+  static net::io_context context;
+  return context;
+}
+
 Result<transport::HttpResponse> get(HttpsClient& client, std::string target, std::chrono::milliseconds deadline = 5s) {
-  return run_coro(client.get(std::move(target), {}, deadline));
+  return run_coro(ioc(), client.get(std::move(target), {}, deadline));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/status.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/api/health.hpp"
 #include "tests/fakes/fake_metrics_provider.hpp"

@@ -156,12 +156,13 @@ TEST_CASE("invalid input never reaches the provider", "[unit][api]") {
        "invalid metricLabelSelector"},
       {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/Bad_NS/pods/x/m", "invalid namespace \"Bad_NS\""},
       {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/../m", "invalid object name \"..\""},
+      {"/apis/custom.metrics.k8s.io/v1beta1/namespaces/Bad_NS/metrics/m", "invalid namespace \"Bad_NS\""},
       {"/apis/external.metrics.k8s.io/v1beta1/namespaces/default/q?labelSelector=a+in+b", "invalid labelSelector"},
   }));
   CAPTURE(target);
   const auto r = f.get(target);
   check_status_response(r, 400);
-  CHECK(r.body.find(fragment) != std::string::npos);
+  CHECK(parse_json(r.body)["message"].get<std::string>().find(fragment) != std::string::npos);
   CHECK(f.provider.call_count() == 0);
 }
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "server/api/discovery.hpp"
 
@@ -140,6 +141,11 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
     CHECK(j["swagger"] == "2.0");
     CHECK(j["info"]["version"] == "v1.2.3");
     CHECK(j["paths"].size() == 7);
+    std::set<std::string> ids;
+    for (const auto& [path, item] : j["paths"].items()) ids.insert(item["get"]["operationId"].get<std::string>());
+    CHECK(ids.size() == 7);  // unique across the document
+    CHECK(ids.count("readCustomMetricsV1beta2NamespacedObjectMetricValueList") == 1);
+    CHECK(ids.count("readExternalMetricsV1beta1NamespacedExternalMetricValueList") == 1);
     CHECK(j["definitions"].contains("io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList"));
     CHECK(j["definitions"].contains("io.k8s.metrics.pkg.apis.custom_metrics.v1beta1.MetricValue"));
     CHECK(j["definitions"].contains("io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList"));
@@ -166,6 +172,11 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
     CHECK_FALSE(j["paths"].empty());
     CHECK_FALSE(j["components"]["schemas"].empty());
     CHECK(j.dump().find("#/definitions/") == std::string::npos);
+    std::set<std::string> ids;
+    for (const auto& [path, item] : j["paths"].items()) {
+      CAPTURE(path);
+      CHECK(ids.insert(item["get"]["operationId"].get<std::string>()).second);
+    }
   }
   SECTION("v3 of an unserved version is empty") {
     CHECK(openapi_v3_group_json("custom.metrics.k8s.io", "v1", "v1.2.3").empty());

@@ -125,6 +125,19 @@ TEST_CASE("custom queries are validated field by field, the first problem report
     q.name = "..";
     CHECK(validate_custom_query(q) == std::optional<std::string>("invalid object name \"..\""));
   }
+  SECTION("the name of a Namespace object is a namespace: a DNS-1123 label") {
+    q.resource = {"", "namespaces"};
+    q.namespace_.clear();
+    q.name = "team-a";
+    CHECK_FALSE(validate_custom_query(q).has_value());
+    q.name = "Bad_NS";
+    CHECK(validate_custom_query(q) == std::optional<std::string>("invalid namespace \"Bad_NS\": must be a DNS-1123 label"));
+    q.name.clear();  // the * form
+    CHECK_FALSE(validate_custom_query(q).has_value());
+    q.resource = {"example.io", "namespaces"};  // not the core Namespace kind
+    q.name = "Bad_NS";
+    CHECK_FALSE(validate_custom_query(q).has_value());
+  }
   SECTION("bad metric") {
     q.metric_name = "a b";
     CHECK(validate_custom_query(q) == std::optional<std::string>("invalid metric name \"a b\""));

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|sanitize]
+#   all          (default) installs missing packages, builds, runs unit + integration tests, then the
+#                unit tests again under ASan/UBSan
+#   unit         unit tests (Release build)
+#   integration  integration tests against the real binary, real kubectl, openssl, curl
+#   sanitize     unit tests under ASan + UBSan
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+if [[ $(id -u) -eq 0 ]]; then scripts/install-deps.sh; fi
+
+run_ctest() {  # dir label
+  ctest --test-dir "$1" -L "$2" --output-on-failure --timeout 600 -j "${FEDMETRICS_TEST_JOBS:-2}"
+}
+
+case "$what" in
+  unit) scripts/build.sh release && run_ctest build unit ;;
+  integration) scripts/build.sh release && run_ctest build integration ;;
+  sanitize)
+    scripts/build.sh sanitize
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_ctest build-asan unit ;;
+  all)
+    scripts/build.sh release
+    run_ctest build "unit|integration"
+    "$0" sanitize ;;
+  *) echo "usage: $0 [all|unit|integration|sanitize]" >&2; exit 2 ;;
+esac

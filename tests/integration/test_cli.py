@@ -1,0 +1,126 @@
+"""Command-line behaviour of the real binary: --help, bad flags, unreadable certificates, JSON logs,
+self-signed certificates and graceful shutdown."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+
+def run(*args, timeout=10):
+    return subprocess.run([harness.ADAPTER, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_documents_every_flag():
+    result = run("--help")
+    assert result.returncode == 0
+    for flag in ["--secure-port", "--bind-address", "--cert-dir", "--tls-cert-file", "--tls-private-key-file",
+                 "--tls-min-version", "--client-ca-file", "--requestheader-client-ca-file", "--threads",
+                 "--shutdown-grace-period", "--logging-format", "--v", "--max-request-header-bytes",
+                 "--max-request-body-bytes", "--request-read-timeout", "--idle-timeout", "--members-config",
+                 "--member-timeout", "--metrics-cache-ttl", "--metrics-file"]:
+        assert flag in result.stdout, flag
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--no-such-flag"], "no-such-flag"),
+    (["--secure-port=abc"], "secure-port"),
+    (["--secure-port=70000"], "--secure-port"),
+    (["--tls-min-version=VersionTLS10"], "--tls-min-version"),
+    (["--shutdown-grace-period=soon"], "--shutdown-grace-period"),
+    (["--logging-format=xml"], "--logging-format"),
+    (["--tls-cert-file=/nonexistent.crt", "--tls-private-key-file=/nonexistent.key"], "/nonexistent.crt"),
+    (["--tls-cert-file=/etc/hostname"], "must be given together"),
+])
+def test_bad_flags_exit_2_with_a_clear_error(args, needle):
+    result = run("--secure-port=0", "--bind-address=127.0.0.1", *args)
+    assert result.returncode == 2, result
+    assert result.stderr.startswith("Error: ") and needle in result.stderr, result.stderr
+
+
+def test_unparseable_certificate_exits_2(tmp_path):
+    bad = tmp_path / "bad.crt"
+    bad.write_text("not a certificate\n")
+    result = run("--secure-port=0", "--bind-address=127.0.0.1", f"--tls-cert-file={bad}",
+                 f"--tls-private-key-file={bad}")
+    assert result.returncode == 2
+    assert "--tls-cert-file" in result.stderr and str(bad) in result.stderr
+
+
+def test_self_signed_certificate_covers_requested_names(tmp_path):
+    with harness.Adapter([f"--cert-dir={tmp_path}/certs", "--self-signed-cert-names=fedmetrics.karmada-system.svc"],
+                         tmp_path) as adapter:
+        text = subprocess.run(["openssl", "x509", "-in", f"{tmp_path}/certs/apiserver.crt", "-noout", "-ext",
+                               "subjectAltName"], capture_output=True, text=True).stdout
+        assert "DNS:fedmetrics.karmada-system.svc" in text and "IP Address:127.0.0.1" in text
+        ctx_certs = tmp_path / "certs"
+        # Verifies against the generated CA under the service name.
+        out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{adapter.port}", "-verify_return_error",
+                              "-CAfile", f"{ctx_certs}/ca.crt", "-servername", "fedmetrics.karmada-system.svc",
+                              "-verify_hostname", "fedmetrics.karmada-system.svc"],
+                             input="", capture_output=True, text=True, timeout=20)
+        assert "Verify return code: 0 (ok)" in out.stdout, out.stdout[-800:]
+
+
+def test_json_logging(tmp_path):
+    with harness.Adapter([f"--cert-dir={tmp_path}/certs", "--logging-format=json"], tmp_path) as adapter:
+        pass
+    lines = [json.loads(line) for line in adapter.log().splitlines() if line.strip()]
+    assert any(line.get("msg") == "serving" and "url" in line for line in lines), lines
+
+
+def test_sigterm_drains_in_flight_requests(tmp_path):
+    """A request in flight when SIGTERM arrives still gets its answer; then the process exits 0 and stops
+    accepting connections. The slow request comes from a member that answers after 1.5 s."""
+    certs = harness.gen_certs(tmp_path / "certs")
+    fixtures = tmp_path / "fixtures.json"
+    fixtures.write_text(json.dumps({"routes": {
+        "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests": {
+            "status": 200, "body": {"kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta2",
+                                    "metadata": {}, "items": []}}}}))
+    member = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "fake_member.py"),
+                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
+                               "--key", f"{certs}/server.key", "--latency-ms", "1500"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        line = member.stdout.readline()
+        assert line.startswith("listening on 127.0.0.1:"), line
+        member_port = int(line.strip().rsplit(":", 1)[1])
+        members = tmp_path / "members.yaml"
+        members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
+                           f"  caFile: {certs}/ca.crt\n  token: t\n")
+        adapter = harness.Adapter([f"--cert-dir={tmp_path}/adapter-certs", f"--members-config={members}",
+                                   "--member-timeout=5s", "--shutdown-grace-period=10s"], tmp_path)
+        try:
+            result = {}
+
+            def slow_request():
+                result["answer"] = harness.request(
+                    adapter.port, "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests",
+                    os.path.join(tmp_path, "adapter-certs"), client=None, timeout=20)
+
+            thread = threading.Thread(target=slow_request)
+            thread.start()
+            time.sleep(0.5)  # the request is now waiting on the member
+            sent = time.monotonic()
+            adapter.terminate()
+            thread.join(timeout=15)
+            status, _, body = result["answer"]
+            assert status == 200, body
+            assert json.loads(body)["kind"] == "MetricValueList"
+            assert adapter.wait(timeout=10) == 0
+            assert time.monotonic() - sent < 5
+            with pytest.raises(OSError):
+                harness.request(adapter.port, "/healthz", os.path.join(tmp_path, "adapter-certs"), client=None,
+                                timeout=2)
+        finally:
+            adapter.stop()
+    finally:
+        member.terminate()
+        member.wait(timeout=10)
