@@ -12,9 +12,7 @@ std::string FanOut::describe(const std::exception_ptr& e) {
   }
 }
 
-Error FanOut::timeout_error(const std::string& cluster, members::Deadline deadline,
-                            std::chrono::steady_clock::time_point started) {
-  const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - started);
+Error FanOut::timeout_error(const std::string& cluster, std::chrono::milliseconds budget) {
   return make_error(Errc::Timeout,
                     "member " + cluster + ": no answer within " + std::to_string(budget.count()) + "ms");
 }

@@ -78,14 +78,16 @@ class FanOut {
     const std::size_t chunk = std::max<std::size_t>(1, options_.max_in_flight);
     for (std::size_t begin = 0; begin < targets.size(); begin += chunk) {
       const std::size_t end = std::min(targets.size(), begin + chunk);
-      const auto deadline = std::min(Clock::now() + options_.member_timeout, overall);
+      const auto chunk_start = Clock::now();
+      const auto deadline = std::min(chunk_start + options_.member_timeout, overall);
       using Op = decltype(net::co_spawn(net::make_strand(executor_), std::declval<net::awaitable<Result<T>>>(),
                                         net::deferred));
       std::vector<Op> ops;
       ops.reserve(end - begin);
+      const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - chunk_start);
       for (std::size_t i = begin; i < end; ++i) {
         ops.push_back(net::co_spawn(net::make_strand(executor_),
-                                    call_one<T>(targets[i], call, deadline, observer_), net::deferred));
+                                    call_one<T>(targets[i], call, deadline, budget, observer_), net::deferred));
       }
       auto [order, exceptions, results] =
           co_await net::experimental::make_parallel_group(std::move(ops))
@@ -104,12 +106,12 @@ class FanOut {
 
  private:
   static std::string describe(const std::exception_ptr& e);
-  static Error timeout_error(const std::string& cluster, members::Deadline deadline,
-                             std::chrono::steady_clock::time_point started);
+  static Error timeout_error(const std::string& cluster, std::chrono::milliseconds budget);
 
   template <class T>
   static net::awaitable<Result<T>> call_one(members::MemberHandle target, MemberCall<T> call,
-                                            members::Deadline deadline, FanOutObserver observer) {
+                                            members::Deadline deadline, std::chrono::milliseconds budget,
+                                            FanOutObserver observer) {
     using namespace net::experimental::awaitable_operators;
     const auto started = std::chrono::steady_clock::now();
     Result<T> result = make_error(Errc::Internal, "unset");
@@ -119,11 +121,13 @@ class FanOut {
     } else {
       net::steady_timer timer(co_await net::this_coro::executor);
       timer.expires_at(deadline);
-      auto either = co_await (call(target.client, deadline) || timer.async_wait(net::as_tuple(net::use_awaitable)));
+      auto member_call = call(target.client, deadline);
+      auto expiry = timer.async_wait(net::as_tuple(net::use_awaitable));
+      auto either = co_await (std::move(member_call) || std::move(expiry));
       if (either.index() == 0) {
         result = std::move(std::get<0>(either));
       } else {
-        result = timeout_error(target.cluster.name, deadline, started);
+        result = timeout_error(target.cluster.name, budget);
       }
     }
     if (observer) {

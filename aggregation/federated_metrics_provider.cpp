@@ -232,7 +232,8 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
                                                           members::Deadline d) {
       return c->get_custom_metrics(request, d);
     };
-    auto results = co_await fan_out.run<kubeapi::MetricValueList>(handles, std::move(call));
+    auto call_targets = handles;  // moved, not copied into the call (see custom())
+    auto results = co_await fan_out.run<kubeapi::MetricValueList>(std::move(call_targets), std::move(call));
     auto answer = combine<kubeapi::MetricValueList, MemberCustomResult>(
         handles, results, not_found_message(query),
         [](std::vector<MemberCustomResult> ok) { return collapse_duplicates(merge_custom(std::move(ok))); });
@@ -249,7 +250,8 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
                                                                   members::Deadline d) {
       return c->get_external_metrics(request, d);
     };
-    auto results = co_await fan_out.run<kubeapi::ExternalMetricValueList>(handles, std::move(call));
+    auto call_targets = handles;
+    auto results = co_await fan_out.run<kubeapi::ExternalMetricValueList>(std::move(call_targets), std::move(call));
     auto answer = combine<kubeapi::ExternalMetricValueList, MemberExternalResult>(
         handles, results, "the server could not find the external metric " + query.metric_name,
         [](std::vector<MemberExternalResult> ok) { return collapse_external(merge_external(std::move(ok))); });
@@ -265,8 +267,10 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
       co_return std::move(*hit);
     }
     bool coalesced = false;
-    auto r = co_await custom_flight.run(
-        key, [self, query]() { return self->fan_out_custom(query); }, &coalesced);
+    // Named, not a temporary lambda: g++ 12 destroys a converted temporary argument of a coroutine call
+    // inside co_await twice.
+    SingleFlight<provider::CustomAnswer>::Work work = [self, query]() { return self->fan_out_custom(query); };
+    auto r = co_await custom_flight.run(key, std::move(work), &coalesced);
     metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
     if (!coalesced && r && r->warnings.empty()) custom_cache.put(key, *r);
     co_return r;
@@ -280,8 +284,8 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
       co_return std::move(*hit);
     }
     bool coalesced = false;
-    auto r = co_await external_flight.run(
-        key, [self, query]() { return self->fan_out_external(query); }, &coalesced);
+    SingleFlight<provider::ExternalAnswer>::Work work = [self, query]() { return self->fan_out_external(query); };
+    auto r = co_await external_flight.run(key, std::move(work), &coalesced);
     metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
     if (!coalesced && r && r->warnings.empty()) external_cache.put(key, *r);
     co_return r;
@@ -298,8 +302,12 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
                                                                  members::Deadline d) {
       return c->list_external_metrics(d);
     };
-    auto custom_results = co_await fan_out.run<std::vector<DiscoveredMetric>>(handles, std::move(custom_call));
-    auto external_results = co_await fan_out.run<std::vector<DiscoveredMetric>>(handles, std::move(external_call));
+    auto custom_targets = handles;
+    auto custom_results =
+        co_await fan_out.run<std::vector<DiscoveredMetric>>(std::move(custom_targets), std::move(custom_call));
+    auto external_targets = handles;
+    auto external_results =
+        co_await fan_out.run<std::vector<DiscoveredMetric>>(std::move(external_targets), std::move(external_call));
     std::lock_guard lock(mu);
     std::set<std::string> present;
     auto apply = [](auto& map, const std::string& name, auto& result) {

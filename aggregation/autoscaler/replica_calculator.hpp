@@ -38,6 +38,10 @@ struct CalcContext {
   double calibration = 1.0;           ///< sum(member spec) / template spec; 1.0 when off
 };
 
+/// Calibration (federated mode, §5.3) divides every "ratio x pods" product. Object/External
+/// AverageValue: with objectAverageValueDoubleCalibration (Karmada) r = ceil(v/A/c) (or statusReplicas
+/// when within tolerance) and the result is ceil(r/c); otherwise calibration is applied once:
+/// ceil(v/A/c) outside tolerance, ceil(statusReplicas/c) within.
 /// Computes one metric. On failure `valid` is false and `error`/`reason` are set (reason is the
 /// ScalingActive=False reason, e.g. FailedGetResourceMetric); `current` then stays default.
 MetricResult compute_metric(int index, const MetricSpec& spec, const MetricData* data, const CalcContext& ctx);

@@ -1,7 +1,7 @@
 #pragma once
-// JSON codec of the simulate scenario and decision (spec/simulate-scenario.md): parse_scenario turns
-// one scenario object into a Scenario (profile defaults first, then explicit options), collecting a
-// warning per unknown field; decision_to_json renders a Decision. Integers are milli-units, strings
+// JSON decoder of the simulate scenario (spec/simulate-scenario.md): parse_scenario turns one
+// scenario object into a Scenario (profile defaults first, then explicit options), collecting a
+// warning per unknown field. Integers are milli-units, strings
 // are Kubernetes quantities (kubeapi::Quantity, MilliValue rounded up); times are seconds (number)
 // or RFC3339 and become milliseconds; output times are seconds.
 #include <string>
@@ -23,9 +23,6 @@ struct ParsedScenario {
 /// Errors: InvalidArgument naming the offending field path (wrong type, missing required field,
 /// bad enum value, unparsable quantity or time).
 [[nodiscard]] Result<ParsedScenario> parse_scenario(const nlohmann::json& j);
-
-/// Keys in the order of simulate-scenario.md ("id" first).
-[[nodiscard]] nlohmann::ordered_json decision_to_json(const Decision& d, const nlohmann::json& id);
 
 /// A time: JSON seconds (|s| <= 1e12, fractional allowed) or RFC3339 -> milliseconds.
 /// Errors: InvalidArgument. Output times are written as seconds.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregation/autoscaler/decide.hpp"
+#include "aggregation/autoscaler/decision_json.hpp"
 #include "aggregation/autoscaler/scenario_json.hpp"
 
 namespace fedmetrics::autoscaler {

@@ -200,7 +200,7 @@ TEST_CASE("single flight coalesces identical concurrent requests and not differe
   CHECK(*calls == 3);
 }
 
-TEST_CASE("ttl cache entries expire on the injected clock; zero TTL disables it", "[unit][ttlcache]") {
+TEST_CASE("ttl cache entries expire on the injected clock and a zero TTL disables it", "[unit][ttlcache]") {
   test::ManualClock clock;
   aggregation::TtlCache<std::string, int> cache(clock, 10s, 2);
   cache.put("a", 1);

@@ -85,6 +85,17 @@ TEST_CASE("simulate produces every decision field", "[unit][autoscaler][simulate
   CHECK(d["history"]["recommendations"] == json::parse(R"([{"replicas": 3, "timestamp": 100}, {"replicas": 6, "timestamp": 100}])"));
 }
 
+TEST_CASE("simulate writes the id first and survives invalid UTF-8 in the input", "[unit][autoscaler][simulate]") {
+  json j = json::parse(kScenario);
+  const auto r1 = run(j.dump());
+  CHECK(r1.out.rfind(R"({"id":"s1","desiredReplicas":6,)", 0) == 0);
+  std::string raw = j.dump();
+  raw.replace(raw.find("\"s1\""), 4, "\"s\xff\"");
+  const auto r2 = run(raw);
+  CHECK(r2.rc != 0);  // nlohmann rejects invalid UTF-8 while parsing: an error line, not a crash
+  CHECK(r2.err.find("error") != std::string::npos);
+}
+
 TEST_CASE("simulate warns about unknown fields and still decides", "[unit][autoscaler][simulate]") {
   json j = json::parse(kScenario);
   j["bogus"] = 1;

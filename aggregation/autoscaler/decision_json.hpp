@@ -1,0 +1,13 @@
+#pragma once
+// JSON encoder of a Decision (spec/simulate-scenario.md "Decision JSON"): every output field, keys in
+// the spec's order ("id" first), quantities as int64 milli-units, times as seconds since the epoch.
+#include <nlohmann/json.hpp>
+
+#include "aggregation/autoscaler/scenario.hpp"
+
+namespace fedmetrics::autoscaler {
+
+/// `id` is the scenario's free tag, copied as is (null when absent).
+[[nodiscard]] nlohmann::ordered_json decision_to_json(const Decision& d, const nlohmann::json& id);
+
+}  // namespace fedmetrics::autoscaler
