@@ -150,7 +150,7 @@ std::string format_rfc3339_micro(std::chrono::system_clock::time_point t) {
   gmtime_r(&tt, &tm);
   char buf[40];
   const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac_buf[16];
+  char frac_buf[32];
   std::snprintf(frac_buf, sizeof frac_buf, ".%06lldZ", static_cast<long long>(frac));
   return std::string(buf, n) + frac_buf;
 }

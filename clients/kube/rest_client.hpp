@@ -20,6 +20,12 @@
 
 namespace fedmetrics::kube {
 
+/// Result<json> from a json value. Needed because nlohmann::json converts implicitly to any type
+/// (Error included), which makes `Result<json> r = j;` ambiguous.
+inline Result<nlohmann::json> json_value(nlohmann::json j) {
+  return Result<nlohmann::json>(boost::system::in_place_value, std::move(j));
+}
+
 /// A collection of one resource: group ("" = core), version, plural resource name and namespace.
 /// An empty namespace means a cluster-scoped resource, or all namespaces for list/watch.
 struct ResourceRef {

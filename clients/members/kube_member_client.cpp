@@ -147,14 +147,16 @@ net::awaitable<Result<kubeapi::CustomMetricsVersion>> KubeMemberClient::version(
   if (member_.mode == MemberMode::Adapter) {
     // A Go adapter's own group document lists only v1beta1 although it serves both (aggregated-api.md
     // §1.2), so probe the v1beta2 resource list instead.
-    auto r = co_await fetch(std::string(kCustomGroup) + "/v1beta2", deadline);
+    std::string probe = std::string(kCustomGroup) + "/v1beta2";
+    auto r = co_await fetch(std::move(probe), deadline);
     if (r) {
       chosen = kubeapi::CustomMetricsVersion::V1Beta2;
     } else if (r.error().code != Errc::NotFound) {
       co_return r.error();
     }
   } else {
-    auto r = co_await fetch(std::string(kCustomGroup), deadline);
+    std::string group_path(kCustomGroup);
+    auto r = co_await fetch(std::move(group_path), deadline);
     if (!r) co_return r.error();
     const auto j = nlohmann::json::parse(*r, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("versions") || !j["versions"].is_array()) {
@@ -182,7 +184,8 @@ net::awaitable<Result<kubeapi::MetricValueList>> KubeMemberClient::get_custom_me
                                                                                     Deadline deadline) {
   auto v = co_await version(deadline);
   if (!v) co_return v.error();
-  auto body = co_await fetch(custom_metrics_path(request, *v), deadline);
+  std::string path = custom_metrics_path(request, *v);
+  auto body = co_await fetch(std::move(path), deadline);
   if (!body) co_return body.error();
   auto list = kubeapi::decode_metric_value_list(*body, member_.name);
   if (!list) co_return member_error(Errc::ProtocolError, list.error().message);
@@ -191,7 +194,8 @@ net::awaitable<Result<kubeapi::MetricValueList>> KubeMemberClient::get_custom_me
 
 net::awaitable<Result<kubeapi::ExternalMetricValueList>> KubeMemberClient::get_external_metrics(
     ExternalMetricsRequest request, Deadline deadline) {
-  auto body = co_await fetch(external_metrics_path(request), deadline);
+  std::string path = external_metrics_path(request);
+  auto body = co_await fetch(std::move(path), deadline);
   if (!body) co_return body.error();
   auto list = kubeapi::decode_external_metric_value_list(*body, member_.name);
   if (!list) co_return member_error(Errc::ProtocolError, list.error().message);
@@ -201,7 +205,8 @@ net::awaitable<Result<kubeapi::ExternalMetricValueList>> KubeMemberClient::get_e
 net::awaitable<Result<std::vector<DiscoveredMetric>>> KubeMemberClient::list_custom_metrics(Deadline deadline) {
   auto v = co_await version(deadline);
   if (!v) co_return v.error();
-  auto body = co_await fetch(std::string(kCustomGroup) + "/" + std::string(kubeapi::to_string(*v)), deadline);
+  std::string path = std::string(kCustomGroup) + "/" + std::string(kubeapi::to_string(*v));
+  auto body = co_await fetch(std::move(path), deadline);
   if (!body) co_return body.error();
   auto list = decode_discovery(*body, false);
   if (!list) co_return member_error(Errc::ProtocolError, list.error().message);
@@ -209,7 +214,8 @@ net::awaitable<Result<std::vector<DiscoveredMetric>>> KubeMemberClient::list_cus
 }
 
 net::awaitable<Result<std::vector<DiscoveredMetric>>> KubeMemberClient::list_external_metrics(Deadline deadline) {
-  auto body = co_await fetch(std::string(kExternalBase), deadline);
+  std::string path(kExternalBase);
+  auto body = co_await fetch(std::move(path), deadline);
   if (!body) co_return body.error();
   auto list = decode_discovery(*body, true);
   if (!list) co_return member_error(Errc::ProtocolError, list.error().message);

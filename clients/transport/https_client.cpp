@@ -525,11 +525,19 @@ net::awaitable<Result<HttpResponse>> HttpsClient::request(std::string method, st
     bool keep_alive = false;
     bool retryable = false;
     // No co_await inside ?: — GCC 12 mishandles the temporaries of a conditional with two suspensions.
+    // The exchange runs on the executor the connection's stream was created with (the strand of the
+    // request that opened it): a pooled connection is reused by requests on other strands, and Beast's
+    // intermediate and timeout handlers must never race with the I/O initiated by the new user.
     Result<HttpResponse> r = make_error(Errc::Internal, "no exchange");
+    auto connection_executor = conn->lowest().get_executor();
     if (conn->tls) {
-      r = co_await state->exchange(*conn->tls, *conn, req, until, reused, keep_alive, retryable);
+      r = co_await net::co_spawn(connection_executor,
+                                 state->exchange(*conn->tls, *conn, req, until, reused, keep_alive, retryable),
+                                 net::use_awaitable);
     } else {
-      r = co_await state->exchange(*conn->plain, *conn, req, until, reused, keep_alive, retryable);
+      r = co_await net::co_spawn(connection_executor,
+                                 state->exchange(*conn->plain, *conn, req, until, reused, keep_alive, retryable),
+                                 net::use_awaitable);
     }
     if (r) {
       if (keep_alive) {

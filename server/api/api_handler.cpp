@@ -97,8 +97,9 @@ http::Response text_response(std::string body) {
 }  // namespace
 
 struct ApiHandler::Impl {
-  Impl(provider::MetricsProvider& p, HealthChecks& h, prometheus::Registry& reg, VersionInfo v)
+  Impl(provider::MetricsProvider& p, auth::Gate& g, HealthChecks& h, prometheus::Registry& reg, VersionInfo v)
       : provider(p),
+        gate(g),
         health(h),
         registry(reg),
         version(std::move(v)),
@@ -125,6 +126,7 @@ struct ApiHandler::Impl {
   }
 
   provider::MetricsProvider& provider;
+  auth::Gate& gate;
   HealthChecks& health;
   prometheus::Registry& registry;
   VersionInfo version;
@@ -272,9 +274,9 @@ struct ApiHandler::Impl {
   }
 };
 
-ApiHandler::ApiHandler(provider::MetricsProvider& provider, HealthChecks& health, prometheus::Registry& registry,
-                       VersionInfo version)
-    : impl_(std::make_unique<Impl>(provider, health, registry, std::move(version))) {}
+ApiHandler::ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
+                       prometheus::Registry& registry, VersionInfo version)
+    : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version))) {}
 
 ApiHandler::~ApiHandler() = default;
 
@@ -296,16 +298,24 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
   auto target = http::parse_target(request.target);
   if (!target) {
     response = status_response(400, target.error().message);
-  } else if (auto m = impl.router.match(target->segments)) {
-    route_label = m->pattern;
-    if (request.method != "GET" && request.method != "HEAD") {
-      response = status_response(405, "the server does not allow this method on the requested resource");
-      response.headers.add("Allow", "GET, HEAD");
-    } else {
-      response = co_await impl.route(request, *target, *m);
-    }
-  } else {
+    impl.observe(request.method, route_label, response.status, context.received);
+    co_return response;
+  }
+  const auto match = impl.router.match(target->segments);
+  if (match) route_label = match->pattern;
+
+  // Named arguments, not temporaries: g++ 12 destroys temporaries passed to a coroutine inside co_await twice.
+  auth::AuthnRequest credentials{request.headers, context.peer};
+  const auto verdict = co_await impl.gate.check(request.method, *target, std::move(credentials));
+  if (verdict.rejection) {
+    response = status_response(*verdict.rejection);
+  } else if (!match) {
     response = status_response(404, kNotFound);
+  } else if (request.method != "GET" && request.method != "HEAD") {
+    response = status_response(405, "the server does not allow this method on the requested resource");
+    response.headers.add("Allow", "GET, HEAD");
+  } else {
+    response = co_await impl.route(request, *target, *match);
   }
   if (request.method == "HEAD") response.body.clear();  // Content-Length of the empty body; fine for probes
   impl.observe(request.method, route_label, response.status, context.received);

@@ -6,6 +6,7 @@
 
 #include "aggregation/provider/metrics_provider.hpp"
 #include "server/api/health.hpp"
+#include "server/auth/gate.hpp"
 #include "server/http/message.hpp"
 
 namespace prometheus {
@@ -28,11 +29,12 @@ struct VersionInfo {
 
 class ApiHandler final : public http::Handler {
  public:
-  /// All references must outlive the handler (owned by the Application). Registers the request metrics
+  /// All references must outlive the handler (owned by the Application). Every request except the
+  /// transport's rejections passes `gate` before routing. Registers the request metrics
   /// (`fedmetrics_http_requests_total`, `fedmetrics_http_request_duration_seconds`,
   /// `fedmetrics_http_requests_in_flight`, `fedmetrics_build_info`) in `registry`.
-  ApiHandler(provider::MetricsProvider& provider, HealthChecks& health, prometheus::Registry& registry,
-             VersionInfo version);
+  ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
+             prometheus::Registry& registry, VersionInfo version);
   ~ApiHandler() override;
 
   // http::Handler

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "clients/base/log.hpp"
+#include "server/auth/gate.hpp"
 
 namespace fedmetrics::app {
 
@@ -19,6 +20,7 @@ struct Config {
   std::vector<std::string> self_signed_cert_names;
   std::string client_ca_file;
   std::string requestheader_client_ca_file;
+  auth::GateConfig auth;
 
   unsigned threads = 1;
   std::chrono::milliseconds shutdown_grace_period{10'000};

@@ -55,6 +55,31 @@ void add_serve_flags(CLI::App& app, Options& o) {
                  "Client certificates signed by one of these CAs authenticate as their CommonName.");
   app.add_option("--requestheader-client-ca-file", o.requestheader_client_ca_file,
                  "Root certificate bundle used to verify front-proxy (aggregator) client certificates.");
+  app.add_option("--requestheader-allowed-names", o.requestheader_allowed_names,
+                 "Common names allowed for front-proxy client certificates (empty: any from the CA).")
+      ->delimiter(',');
+  app.add_option("--requestheader-username-headers", o.requestheader_username_headers,
+                 "Request headers to inspect for the user name (front proxy only).")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--requestheader-group-headers", o.requestheader_group_headers,
+                 "Request headers to inspect for groups (front proxy only).")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--requestheader-extra-headers-prefix", o.requestheader_extra_headers_prefix,
+                 "Request header prefixes to inspect for extra user information (front proxy only).")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--requestheader-uid-headers", o.requestheader_uid_headers,
+                 "Request headers to inspect for the user UID (front proxy only).")
+      ->delimiter(',');
+  app.add_option("--anonymous-auth", o.anonymous_auth,
+                 "Serve requests without credentials as system:anonymous (only always-allowed paths pass).")
+      ->capture_default_str();
+  app.add_option("--authorization-always-allow-paths", o.authorization_always_allow_paths,
+                 "Paths everyone may read without authorization (a trailing * makes a prefix).")
+      ->delimiter(',')
+      ->capture_default_str();
   app.add_option("--threads", o.threads, "Worker threads serving requests (0 = one per CPU core).")
       ->capture_default_str();
   app.add_option("--shutdown-grace-period", o.shutdown_grace_period,
@@ -124,6 +149,21 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   check_readable("requestheader-client-ca-file", o.requestheader_client_ca_file, problems);
   c.client_ca_file = o.client_ca_file;
   c.requestheader_client_ca_file = o.requestheader_client_ca_file;
+  c.auth.x509_enabled = !o.client_ca_file.empty();
+  c.auth.request_header_enabled = !o.requestheader_client_ca_file.empty();
+  c.auth.request_header = {o.requestheader_allowed_names, o.requestheader_username_headers,
+                           o.requestheader_uid_headers, o.requestheader_group_headers,
+                           o.requestheader_extra_headers_prefix};
+  if (c.auth.request_header_enabled && o.requestheader_username_headers.empty()) {
+    problems.push_back("--requestheader-username-headers: must not be empty with --requestheader-client-ca-file");
+  }
+  c.auth.anonymous = o.anonymous_auth;
+  c.auth.always_allow_paths = o.authorization_always_allow_paths;
+  for (const auto& p : o.authorization_always_allow_paths) {
+    if (p.empty() || p.front() != '/') {
+      problems.push_back("--authorization-always-allow-paths: \"" + p + "\" must start with /");
+    }
+  }
 
   if (o.threads < 0 || o.threads > 1024) {
     problems.push_back("--threads: must be between 0 and 1024");

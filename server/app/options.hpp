@@ -22,6 +22,13 @@ struct Options {
   std::vector<std::string> self_signed_cert_names;
   std::string client_ca_file;
   std::string requestheader_client_ca_file;
+  std::vector<std::string> requestheader_allowed_names;
+  std::vector<std::string> requestheader_username_headers{"X-Remote-User"};
+  std::vector<std::string> requestheader_group_headers{"X-Remote-Group"};
+  std::vector<std::string> requestheader_extra_headers_prefix{"X-Remote-Extra-"};
+  std::vector<std::string> requestheader_uid_headers;
+  bool anonymous_auth = true;
+  std::vector<std::string> authorization_always_allow_paths{"/healthz", "/readyz", "/livez"};
 
   int threads = 0;  ///< 0 = one per core
   std::string shutdown_grace_period = "10s";

@@ -95,7 +95,8 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
         members = tmp_path / "members.yaml"
         members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
                            f"  caFile: {certs}/ca.crt\n  token: t\n")
-        adapter = harness.Adapter([f"--cert-dir={tmp_path}/adapter-certs", f"--members-config={members}",
+        adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                                   f"--client-ca-file={certs}/client-ca.crt", f"--members-config={members}",
                                    "--member-timeout=5s", "--shutdown-grace-period=10s"], tmp_path)
         try:
             result = {}
@@ -103,7 +104,7 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
             def slow_request():
                 result["answer"] = harness.request(
                     adapter.port, "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests",
-                    os.path.join(tmp_path, "adapter-certs"), client=None, timeout=20)
+                    certs, timeout=20)
 
             thread = threading.Thread(target=slow_request)
             thread.start()
@@ -117,8 +118,7 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
             assert adapter.wait(timeout=10) == 0
             assert time.monotonic() - sent < 5
             with pytest.raises(OSError):
-                harness.request(adapter.port, "/healthz", os.path.join(tmp_path, "adapter-certs"), client=None,
-                                timeout=2)
+                harness.request(adapter.port, "/healthz", certs, timeout=2)
         finally:
             adapter.stop()
     finally:

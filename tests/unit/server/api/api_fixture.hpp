@@ -13,6 +13,7 @@
 #include "clients/kubeapi/status.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/api/health.hpp"
+#include "server/auth/gate.hpp"
 #include "tests/fakes/fake_metrics_provider.hpp"
 #include "tests/support/run_coro.hpp"
 
@@ -56,6 +57,7 @@ inline kubeapi::ExternalMetricValue external_item(const std::string& metric, con
 
 struct ApiFixture {
   test::FakeMetricsProvider provider;
+  auth::Gate gate{auth::GateConfig{}};  ///< anonymous, always allow: authz has its own tests
   HealthChecks health;
   prometheus::Registry registry;
   bool members_synced = true;  ///< the readyz "members-synced" check
@@ -70,7 +72,7 @@ struct ApiFixture {
       return make_error(Errc::Unavailable, "0 of 2 members synced");
     });
     script_defaults();
-    handler = std::make_unique<ApiHandler>(provider, health, registry,
+    handler = std::make_unique<ApiHandler>(provider, gate, health, registry,
                                            VersionInfo{"0", "1", "v0.1.0", "abc123", "clean", "2026-08-21T00:00:00Z",
                                                        "gcc", "linux/amd64"});
   }

@@ -1,0 +1,33 @@
+#include "clients/kube/rest_client.hpp"
+
+#include <algorithm>
+
+namespace fedmetrics::kube {
+
+net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, ResourceRef ref, std::string name,
+                                                         std::string subresource, Mutator mutate,
+                                                         int max_attempts) {
+  Error last = make_error(Errc::Conflict, "update " + name + ": no attempt made");
+  for (int attempt = 0; attempt < std::max(max_attempts, 1); ++attempt) {
+    ResourceRef get_ref = ref;
+    std::string get_name = name;
+    std::string get_sub = subresource;
+    auto current = co_await client.get(std::move(get_ref), std::move(get_name), std::move(get_sub));
+    if (!current) co_return current.error();
+    nlohmann::json object = std::move(*current);
+    auto changed = mutate(object);
+    if (!changed) co_return changed.error();
+    if (!*changed) co_return json_value(std::move(object));
+    // The GET's metadata.resourceVersion stays in the body: the PUT is conditional on it.
+    ResourceRef put_ref = ref;
+    std::string put_name = name;
+    std::string put_sub = subresource;
+    auto stored = co_await client.update(std::move(put_ref), std::move(put_name), std::move(put_sub), std::move(object));
+    if (stored) co_return stored;
+    if (stored.error().code != Errc::Conflict) co_return stored.error();
+    last = stored.error();
+  }
+  co_return last;
+}
+
+}  // namespace fedmetrics::kube
