@@ -34,6 +34,9 @@ Result<Target> parse_target(std::string_view text) {
       }
       return make_error(Errc::InvalidArgument, "empty path segment in \"" + target.path + "\"");
     }
+    if (seg == "." || seg == "..") {
+      return make_error(Errc::InvalidArgument, "dot segments are not allowed in \"" + target.path + "\"");
+    }
     if (seg.find('/') != std::string::npos || seg.find('\0') != std::string::npos) {
       return make_error(Errc::InvalidArgument, "path segment \"" + seg + "\" contains an encoded '/' or NUL");
     }

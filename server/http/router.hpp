@@ -24,7 +24,8 @@ struct Target {
 };
 
 /// Errors: InvalidArgument for anything but an origin-form target ("/..."), invalid percent-encoding,
-/// empty inner segments ("//"), or decoded segments containing '/' or NUL.
+/// empty inner segments ("//"), "." or ".." segments (also when percent-encoded), or decoded segments
+/// containing '/' or NUL.
 Result<Target> parse_target(std::string_view target);
 
 /// Matches decoded segments against templates such as

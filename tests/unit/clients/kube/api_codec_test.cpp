@@ -107,7 +107,7 @@ TEST_CASE("malformed watch events are protocol errors naming the event", "[unit]
 
 TEST_CASE("watch ERROR events carry Gone for an expired resourceVersion", "[unit][kube][watch]") {
   auto e = decode_watch_event(
-      R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 5 (120)","reason":"Expired","code":410}})");
+      R"j({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 5 (120)","reason":"Expired","code":410}})j");
   REQUIRE(e);
   CHECK(e->type == WatchEventType::Error);
   auto err = error_from_status_object(e->object, "WATCH /api/v1/pods");

@@ -55,9 +55,18 @@ inline kubeapi::ExternalMetricValue external_item(const std::string& metric, con
   return v;
 }
 
+/// Allows every request: the gate itself has its own tests; these drive what comes after it.
+class AllowAll final : public auth::Authorizer {
+ public:
+  net::awaitable<auth::AuthzOutcome> authorize(auth::RequestAttributes) override {
+    co_return auth::AuthzOutcome{auth::Decision::Allow, "", ""};
+  }
+};
+
 struct ApiFixture {
   test::FakeMetricsProvider provider;
-  auth::Gate gate{auth::GateConfig{}};  ///< anonymous, always allow: authz has its own tests
+  AllowAll allow_all;
+  auth::Gate gate{auth::GateConfig{}, nullptr, &allow_all};  ///< anonymous, allowed
   HealthChecks health;
   prometheus::Registry registry;
   bool members_synced = true;  ///< the readyz "members-synced" check

@@ -1,0 +1,132 @@
+"""Attack matrix for the certificate-based authentication and the authorization gate, against the real
+binary. A member imposter counts calls, so a denied request is shown to cost no member call."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+METRIC = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests"
+ITEMS = {"kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta2", "metadata": {}, "items": []}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    work = tmp_path_factory.mktemp("auth")
+    certs = harness.gen_certs(work / "certs")
+    fixtures = work / "fixtures.json"
+    fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
+    member = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "fake_member.py"),
+                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
+                               "--key", f"{certs}/server.key"], stdout=subprocess.PIPE, text=True)
+    line = member.stdout.readline()
+    assert line.startswith("listening on 127.0.0.1:"), line
+    member_port = int(line.strip().rsplit(":", 1)[1])
+    members = work / "members.yaml"
+    members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
+                       f"  caFile: {certs}/ca.crt\n  token: t\n")
+    adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                               f"--client-ca-file={certs}/client-ca.crt",
+                               f"--requestheader-client-ca-file={certs}/front-proxy-ca.crt",
+                               "--requestheader-allowed-names=front-proxy-client",
+                               f"--members-config={members}", "--max-request-header-bytes=16384"], work)
+    yield {"adapter": adapter, "certs": certs, "member_port": member_port}
+    adapter.stop()
+    member.terminate()
+    member.wait(timeout=10)
+
+
+def member_metric_calls(env):
+    import http.client
+    import ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(env["certs"], "ca.crt"))
+    conn = http.client.HTTPSConnection("127.0.0.1", env["member_port"], context=ctx, timeout=5)
+    conn.request("GET", "/_fake/requests")
+    calls = json.loads(conn.getresponse().read())
+    conn.close()
+    return sum(1 for c in calls if "http_requests" in c["path"])
+
+
+CASES = [
+    # id, client cert, headers, expected code
+    ("admin-cert", "admin", {}, 200),
+    ("no-cert-anonymous", None, {}, 403),
+    ("spoofed-x-remote-user-without-cert", None, {"X-Remote-User": "system:admin", "X-Remote-Group": "system:masters"}, 403),
+    ("spoofed-x-remote-user-with-client-cert", "alice", {"X-Remote-User": "system:admin", "X-Remote-Group": "system:masters"}, 403),
+    ("cert-from-wrong-ca", "rogue", {}, 401),
+    ("expired-cert", "expired", {}, 401),
+    ("front-proxy-cn-not-allowed", "front-proxy-intruder", {"X-Remote-User": "system:admin", "X-Remote-Group": "system:masters"}, 401),
+    ("front-proxy-as-masters", "front-proxy-client", {"X-Remote-User": "system:kube-aggregator", "X-Remote-Group": "system:masters"}, 200),
+    ("front-proxy-as-plain-user", "front-proxy-client", {"X-Remote-User": "alice", "X-Remote-Group": "dev"}, 403),
+    ("non-masters-client-cert", "alice", {}, 403),
+    ("bogus-bearer-token", None, {"Authorization": "Bearer not-a-token"}, 403),
+]
+
+
+@pytest.mark.parametrize("case,client,headers,code", CASES, ids=[c[0] for c in CASES])
+def test_attack_matrix(env, case, client, headers, code):
+    before = member_metric_calls(env)
+    status, resp_headers, body = harness.request(env["adapter"].port, METRIC, env["certs"], client=client,
+                                                 headers=headers)
+    if code == 200:
+        assert status == 200, body
+        assert member_metric_calls(env) >= before + 1
+        return
+    doc = harness.assert_status_body(status, resp_headers, body, code)
+    if code == 401:
+        assert doc["reason"] == "Unauthorized" and doc["message"] == "Unauthorized"
+    else:
+        assert doc["reason"] == "Forbidden"
+        assert "cannot get resource \"pods/http_requests\"" in doc["message"]
+        # The message names the user, never a credential.
+        assert "not-a-token" not in doc["message"]
+    assert member_metric_calls(env) == before, "a denied request reached a member"
+
+
+def test_forbidden_message_names_the_user_and_attribute(env):
+    status, headers, body = harness.request(env["adapter"].port, METRIC, env["certs"], client="front-proxy-client",
+                                            headers={"X-Remote-User": "alice"})
+    doc = harness.assert_status_body(status, headers, body, 403)
+    assert doc["message"] == ('pods.custom.metrics.k8s.io "*" is forbidden: User "alice" cannot get resource '
+                              '"pods/http_requests" in API group "custom.metrics.k8s.io" in the namespace "default"')
+    assert doc["details"] == {"name": "*", "group": "custom.metrics.k8s.io", "kind": "pods"}
+
+
+@pytest.mark.parametrize("client", [None, "rogue", "front-proxy-intruder"])
+def test_health_paths_stay_open_to_everyone_with_valid_or_no_credentials(env, client):
+    status, _, body = harness.request(env["adapter"].port, "/readyz", env["certs"], client=client)
+    # Invalid certificates are still a 401: credentials that fail are never downgraded to anonymous.
+    expected = 200 if client is None else 401
+    assert status == expected, body
+
+
+def test_oversized_and_malformed_auth_headers(env):
+    big = "Bearer " + "x" * 20000
+    status, headers, body = harness.request(env["adapter"].port, METRIC, env["certs"], client=None,
+                                            headers={"Authorization": big})
+    harness.assert_status_body(status, headers, body, 431)
+    status, headers, body = harness.request(env["adapter"].port, METRIC, env["certs"], client="front-proxy-client",
+                                            headers={"X-Remote-User": "", "X-Remote-Group": "system:masters"})
+    # An empty user header is no identity, and the proxy certificate is not a client-CA certificate: 401,
+    # as upstream (the x509 authenticator's failure wins over anonymous).
+    harness.assert_status_body(status, headers, body, 401)
+
+
+@pytest.mark.parametrize("path,code", [
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2e%2e/http_requests", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/%2e%2e/pods/%2A/http_requests", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/..%2Fsecrets", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%252A/http_requests", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests%00", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/../../healthz", 400),
+    ("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%ZZ/http_requests", 400),
+])
+def test_path_traversal_and_percent_encoding_variants(env, path, code):
+    before = member_metric_calls(env)
+    status, headers, body = harness.request(env["adapter"].port, path, env["certs"])
+    harness.assert_status_body(status, headers, body, code)
+    assert member_metric_calls(env) == before
