@@ -87,7 +87,11 @@ Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets,
     all_invalid = all_invalid && e.code == Errc::InvalidArgument;
     failures.push_back(e.message);
   }
-  if (!ok.empty()) return provider::Answer<List>{merge(std::move(ok)), std::move(failures)};
+  if (!ok.empty()) {
+    std::vector<std::string> answered;
+    for (const auto& r : ok) answered.push_back(r.cluster);
+    return provider::Answer<List>{merge(std::move(ok)), std::move(failures), std::move(answered)};
+  }
   if (targets.empty()) return make_error(Errc::Unavailable, "no member clusters are configured");
   if (failures.empty()) return make_error(Errc::NotFound, not_found);
   std::string msg = "no member cluster answered: ";

@@ -60,11 +60,13 @@ struct ExternalMetricInfo {
   auto operator<=>(const ExternalMetricInfo&) const = default;
 };
 
-/// A successful answer, possibly partial: one warning per member that failed (sent as `Warning:` headers).
+/// A successful answer, possibly partial: one warning per member that failed (sent as `Warning:` headers),
+/// and the members whose answers were merged (for the audit log).
 template <class List>
 struct Answer {
   List list;
   std::vector<std::string> warnings;
+  std::vector<std::string> members;
 };
 
 using CustomAnswer = Answer<kubeapi::MetricValueList>;

@@ -514,7 +514,10 @@ net::awaitable<Result<HttpResponse>> HttpsClient::request(std::string method, st
   req.body() = std::move(body);
   req.prepare_payload();
 
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // Every idle connection may have been closed by the peer (a restarted member closes them all): a
+  // failure before any response byte on a reused connection moves on to the next idle one, and finally to a
+  // fresh connection, whose failure is final. Bounded by the pool size plus one.
+  for (;;) {
     std::unique_ptr<Connection> conn = state->take_idle();
     const bool reused = conn != nullptr;
     if (!conn) {
@@ -548,9 +551,8 @@ net::awaitable<Result<HttpResponse>> HttpsClient::request(std::string method, st
       co_return r;
     }
     conn->close();
-    if (!retryable || Clock::now() >= until) co_return r;
+    if (!reused || !retryable || Clock::now() >= until) co_return r;
   }
-  co_return make_error(Errc::Internal, "unreachable");
 }
 
 }  // namespace fedmetrics::transport

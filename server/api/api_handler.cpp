@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clients/base/clock.hpp"
 #include "clients/base/log.hpp"
 #include "clients/kubeapi/label_selector.hpp"
 #include "server/api/discovery.hpp"
@@ -97,9 +98,11 @@ http::Response text_response(std::string body) {
 }  // namespace
 
 struct ApiHandler::Impl {
-  Impl(provider::MetricsProvider& p, auth::Gate& g, HealthChecks& h, prometheus::Registry& reg, VersionInfo v)
+  Impl(provider::MetricsProvider& p, auth::Gate& g, HealthChecks& h, prometheus::Registry& reg, VersionInfo v,
+       AuditLog* a)
       : provider(p),
         gate(g),
+        audit(a),
         health(h),
         registry(reg),
         version(std::move(v)),
@@ -127,6 +130,7 @@ struct ApiHandler::Impl {
 
   provider::MetricsProvider& provider;
   auth::Gate& gate;
+  AuditLog* audit;
   HealthChecks& health;
   prometheus::Registry& registry;
   VersionInfo version;
@@ -169,7 +173,9 @@ struct ApiHandler::Impl {
     return json_response(custom_resource_list_json(group_version, provider.list_custom_metrics()));
   }
 
-  net::awaitable<http::Response> custom_metric(int route, const http::Router::Match& m, const http::Target& target) {
+  // `members` (owned by the awaiting caller) receives the members whose answers were merged.
+  net::awaitable<http::Response> custom_metric(int route, const http::Router::Match& m, const http::Target& target,
+                                               std::vector<std::string>& members) {
     const auto& p = m.params;
     const auto& api_version = p.at("version");
     if (!serves(kCustomGroup, api_version)) co_return status_response(404, kNotFound);
@@ -205,6 +211,7 @@ struct ApiHandler::Impl {
 
     auto answer = co_await provider.get_custom_metric(query);
     if (!answer) co_return status_response(status_for(answer.error()));
+    members = answer->members;
     if (!query.name.empty() && answer->list.items.empty()) {
       co_return status_response(404, "the server could not find the metric " + query.metric_name + " for " +
                                          query.resource.to_string() + " " + query.name);
@@ -214,7 +221,8 @@ struct ApiHandler::Impl {
     co_return r;
   }
 
-  net::awaitable<http::Response> external_metric(const http::Router::Match& m, const http::Target& target) {
+  net::awaitable<http::Response> external_metric(const http::Router::Match& m, const http::Target& target,
+                                                 std::vector<std::string>& members) {
     if (!serves(kExternalGroup, m.params.at("version"))) co_return status_response(404, kNotFound);
     provider::ExternalQuery query{m.params.at("namespace"), m.params.at("metric"), ""};
     if (auto bad = validate_external_query(query)) co_return status_response(400, *bad);
@@ -225,13 +233,14 @@ struct ApiHandler::Impl {
     }
     auto answer = co_await provider.get_external_metric(query);
     if (!answer) co_return status_response(status_for(answer.error()));
+    members = answer->members;
     http::Response r = json_response(kubeapi::encode_external_metric_value_list(answer->list));
     for (const auto& w : answer->warnings) r.headers.add("Warning", warning_value(w));
     co_return r;
   }
 
   net::awaitable<http::Response> route(const http::Request& request, const http::Target& target,
-                                       const http::Router::Match& m) {
+                                       const http::Router::Match& m, std::vector<std::string>& members) {
     const auto& p = m.params;
     switch (m.id) {
       case kHealthz: co_return health.serve(HealthEndpoint::Healthz, target, std::nullopt);
@@ -267,16 +276,16 @@ struct ApiHandler::Impl {
       case kGroupVersion: co_return group_version_response(p.at("group"), p.at("version"));
       case kCustomNamespacedObject:
       case kCustomNamespaceMetric:
-      case kCustomClusterObject: co_return co_await custom_metric(m.id, m, target);
-      case kExternalMetric: co_return co_await external_metric(m, target);
+      case kCustomClusterObject: co_return co_await custom_metric(m.id, m, target, members);
+      case kExternalMetric: co_return co_await external_metric(m, target, members);
       default: co_return status_response(404, kNotFound);
     }
   }
 };
 
 ApiHandler::ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
-                       prometheus::Registry& registry, VersionInfo version)
-    : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version))) {}
+                       prometheus::Registry& registry, VersionInfo version, AuditLog* audit)
+    : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version), audit)) {}
 
 ApiHandler::~ApiHandler() = default;
 
@@ -303,6 +312,7 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
   }
   const auto match = impl.router.match(target->segments);
   if (match) route_label = match->pattern;
+  std::vector<std::string> members;
 
   // Named arguments, not temporaries: g++ 12 destroys temporaries passed to a coroutine inside co_await twice.
   auth::AuthnRequest credentials{request.headers, context.peer};
@@ -315,10 +325,16 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
     response = status_response(405, "the server does not allow this method on the requested resource");
     response.headers.add("Allow", "GET, HEAD");
   } else {
-    response = co_await impl.route(request, *target, *match);
+    response = co_await impl.route(request, *target, *match, members);
   }
   if (request.method == "HEAD") response.body.clear();  // Content-Length of the empty body; fine for probes
   impl.observe(request.method, route_label, response.status, context.received);
+  if (impl.audit != nullptr) {
+    const std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - context.received;
+    impl.audit->write(AuditRecord{format_rfc3339(std::chrono::system_clock::now()), verdict.attributes.user.name,
+                                  verdict.attributes.user.groups, verdict.method, request.method, request.target,
+                                  response.status, latency.count(), std::move(members), context.remote_address});
+  }
   if (log::enabled(3)) {
     log::verbose(3, "request", {{"verb", request.method}, {"target", request.target}, {"code", response.status},
                                 {"remote", context.remote_address}});

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "aggregation/provider/metrics_provider.hpp"
+#include "server/api/audit_log.hpp"
 #include "server/api/health.hpp"
 #include "server/auth/gate.hpp"
 #include "server/http/message.hpp"
@@ -33,8 +34,9 @@ class ApiHandler final : public http::Handler {
   /// transport's rejections passes `gate` before routing. Registers the request metrics
   /// (`fedmetrics_http_requests_total`, `fedmetrics_http_request_duration_seconds`,
   /// `fedmetrics_http_requests_in_flight`, `fedmetrics_build_info`) in `registry`.
+  /// `audit` may be null (no audit log).
   ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
-             prometheus::Registry& registry, VersionInfo version);
+             prometheus::Registry& registry, VersionInfo version, AuditLog* audit = nullptr);
   ~ApiHandler() override;
 
   // http::Handler

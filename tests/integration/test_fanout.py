@@ -354,6 +354,33 @@ def test_member_token_is_sent_and_accepted(fleet, certs):
     assert all(r["authorization"] == "" for r in m2.requests())
 
 
+def test_member_restart_is_transparent_to_the_next_read(fleet, certs):
+    """A member restarting (apiserver rollout, LB idle close) leaves stale keep-alive connections in the
+    adapter's pool. A GET on a reused connection that the peer closed before answering must be retried on a
+    new connection (as Go's net/http does), so the next read is complete and carries no warning."""
+    m1 = fleet.member("seed-member1.json")
+    m2 = fleet.member("seed-member2.json")
+    a = fleet.adapter([("member1", m1), ("member2", m2)])
+    for _ in range(3):
+        status, headers, body = get(a, SEED_QUERY, certs)
+        assert status == 200 and warnings_of(headers) == [], body
+    # Two different reads at once: the pool ends up with more than one idle connection per member.
+    for _ in range(2):
+        threads = [threading.Thread(target=get, args=(a, q, certs)) for q in (SEED_QUERY, EXTERNAL_QUERY)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=15)
+    port = m2.port
+    m2.stop()
+    restarted = fleet.member("seed-member2.json", "--port", str(port))
+    assert restarted.port == port
+    status, headers, body = get(a, SEED_QUERY, certs)
+    assert status == 200, body
+    assert warnings_of(headers) == [], (warnings_of(headers), a.log()[-2000:])
+    assert body == golden("seed-merged-v1beta2.json"), body
+
+
 # ---------------------------------------------------------------------------------------------------------
 # 4. A member that never answers.
 

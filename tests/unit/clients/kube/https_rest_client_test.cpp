@@ -71,7 +71,7 @@ net::awaitable<Result<json>> get_pod(RestClient& c, std::string name) {
   co_return co_await c.get(std::move(ref), std::move(name), std::move(sub));
 }
 
-TEST_CASE("get returns the object; errors carry the Status message", "[unit][kube][rest]") {
+TEST_CASE("get returns the object and errors carry the Status message", "[unit][kube][rest]") {
   Fixture f;
   f.rt->answer(200, R"({"kind":"Pod","metadata":{"name":"web-1"}})");
   f.rt->answer(404, status_body(404, "NotFound", "pods \"nope\" not found"));

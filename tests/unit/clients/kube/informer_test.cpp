@@ -118,7 +118,7 @@ TEST_CASE("informer core: list, watch, relist on 410 Gone", "[unit][kube][inform
   CHECK(core.synced());
 }
 
-TEST_CASE("informer core: failures back off; Gone after Gone does not spin", "[unit][kube][informer]") {
+TEST_CASE("informer core: failures back off and Gone after Gone does not spin", "[unit][kube][informer]") {
   InformerCore core = core_without_jitter();
   std::vector<Delta> deltas;
   CHECK(core.on_list(make_error(Errc::Unavailable, "down"), deltas) == NextAction{NextAction::List, 800ms});

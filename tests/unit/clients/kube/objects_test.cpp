@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <vector>
+
+#include "clients/base/clock.hpp"
 #include "clients/kube/encoding.hpp"
 #include "tests/support/catch_result.hpp"
 
@@ -23,7 +26,7 @@ TEST_CASE("base64 decodes standard padded text and rejects the rest", "[unit][ku
   CHECK_FALSE(base64_decode("aGVs bG8="));  // space
   CHECK_FALSE(base64_decode("aGVsbG8-"));   // URL alphabet
   CHECK(base64_decode("***").error().message == "not base64");
-  for (const std::string s : {"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     CHECK(base64_decode(base64_encode(s)).value() == s);
   }
 }

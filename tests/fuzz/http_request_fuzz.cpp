@@ -1,0 +1,108 @@
+// libFuzzer target: reading HTTP/1.1 requests the way server/http/https_server.cpp does
+// (beast::http::request_parser<string_body>, header_limit 64 KiB, body_limit 1 MiB, a flat_buffer kept
+// across keep-alive requests), fed from the fuzz input through an in-memory SyncReadStream in
+// small reads, then the server's conversion to http::Request (Headers) and http::parse_target.
+// No sockets, no TLS, no coroutines.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "server/http/message.hpp"
+#include "server/http/router.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
+
+namespace bhttp = boost::beast::http;
+using namespace fedmetrics;
+
+namespace {
+
+// The server's defaults (server/http/https_server.hpp ServerLimits).
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+
+// Hands out the input in reads of `chunk` bytes, then end of file (the peer closed the connection).
+class InputStream {
+ public:
+  InputStream(const std::uint8_t* data, std::size_t size, std::size_t chunk) : data_(data), size_(size), chunk_(chunk) {}
+
+  template <class MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec) {
+    if (pos_ == size_) {
+      ec = boost::asio::error::eof;
+      return 0;
+    }
+    ec = {};
+    const std::size_t n =
+        boost::asio::buffer_copy(buffers, boost::asio::buffer(data_ + pos_, std::min(chunk_, size_ - pos_)));
+    pos_ += n;
+    return n;
+  }
+
+  template <class MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers) {
+    boost::system::error_code ec;
+    const std::size_t n = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t chunk_;
+  std::size_t pos_ = 0;
+};
+
+// https_server.cpp to_request (file-local there).
+http::Request to_request(const bhttp::request<bhttp::string_body>& req) {
+  http::Request out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  for (const auto& field : req) out.headers.add(field.name_string(), field.value());
+  out.body = req.body();
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  // Vary the read size with the input so both one-byte dribbles and whole-buffer reads get parsed.
+  const std::size_t chunk = size == 0 ? 1 : (data[0] & 1) ? 4096 : 1 + size % 61;
+  InputStream stream(data, size, chunk);
+  boost::beast::flat_buffer buffer;
+  for (int requests = 0; requests < 64; ++requests) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
+    parser.body_limit(kMaxBodyBytes);
+    boost::system::error_code ec;
+    bhttp::read(stream, buffer, parser, ec);
+    if (ec) break;  // rejected (400/413/431) or the connection ended: the server closes it
+
+    FUZZ_CHECK(parser.is_done(), "read returned without a complete message");
+    const auto& req = parser.get();
+    FUZZ_CHECK(req.body().size() <= kMaxBodyBytes, "body over the limit accepted");
+    const http::Request request = to_request(req);
+    std::size_t fields = 0;
+    for (const auto& field : req) {
+      ++fields;
+      const auto first = request.headers.get(field.name_string());
+      FUZZ_CHECK(first.has_value(), "header lost in conversion: " + std::string(field.name_string()));
+    }
+    FUZZ_CHECK(request.headers.entries().size() == fields, "header count changed in conversion");
+
+    const auto target = http::parse_target(request.target);
+    if (target) {
+      (void)target->param("labelSelector");
+    }
+    if (!req.keep_alive()) break;
+  }
+  return 0;
+}
