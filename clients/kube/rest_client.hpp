@@ -98,8 +98,8 @@ std::string_view content_type(PatchType type);
 
 /// Kubernetes REST verbs over one API server.
 ///
-/// Thread-safety: every method may be called concurrently from any executor. Each call completes on the
-/// awaiting coroutine's executor; none completes inline before its first suspension is guaranteed.
+/// Thread-safety: every method may be called concurrently from any executor. Each call resumes the
+/// awaiting coroutine on its own executor; a call may complete without suspending (the fake always does).
 /// Cancellation: cancelling the awaiting coroutine (per-operation cancellation) ends the call with Cancelled.
 /// Every request has a per-request timeout (implementation option) and passes a client-side rate limiter.
 /// `subresource` is "" or e.g. "status", "scale". Parameters are taken by value (coroutines).

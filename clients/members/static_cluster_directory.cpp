@@ -297,15 +297,37 @@ std::shared_ptr<const MemberList> StaticClusterDirectory::snapshot() const {
 
 std::uint64_t StaticClusterDirectory::generation() const { return state_->generation.load(); }
 
-Result<bool> StaticClusterDirectory::reload() {
-  auto r = state_->reload();
+namespace {
+
+/// Reloads and logs the outcome; a failure is logged once until its message changes (a broken file polled
+/// every few hundred milliseconds must not flood the log).
+Result<bool> reload_and_log(StaticClusterDirectory::State& state, std::string& last_error) {
+  auto r = state.reload();
   if (!r) {
-    log::warning("member clusters reload failed; keeping the previous set",
-                 {{"file", state_->path.string()}, {"error", r.error().message}});
-  } else if (*r) {
-    log::info("member clusters changed", {{"file", state_->path.string()}, {"members", describe(*snapshot())}});
+    if (r.error().message != last_error) {
+      log::warning("member clusters reload failed; keeping the previous set",
+                   {{"file", state.path.string()}, {"error", r.error().message}});
+      last_error = r.error().message;
+    }
+    return r;
+  }
+  last_error.clear();
+  if (*r) {
+    std::shared_ptr<const MemberList> now;
+    {
+      std::lock_guard lock(state.mu);
+      now = state.members;
+    }
+    log::info("member clusters changed", {{"file", state.path.string()}, {"members", describe(*now)}});
   }
   return r;
+}
+
+}  // namespace
+
+Result<bool> StaticClusterDirectory::reload() {
+  std::string last_error;
+  return reload_and_log(*state_, last_error);
 }
 
 void StaticClusterDirectory::start_polling(net::any_io_executor executor, std::chrono::milliseconds interval) {
@@ -332,22 +354,12 @@ void StaticClusterDirectory::stop() {
 net::awaitable<void> StaticClusterDirectory::poll_loop(std::shared_ptr<State> state,
                                                        std::chrono::milliseconds interval) {
   auto timer = state->timer;
+  std::string last_error;
   while (!state->stopped.load()) {
     timer->expires_after(interval);
     auto [ec] = co_await timer->async_wait(net::as_tuple(net::use_awaitable));
     if (ec || state->stopped.load()) co_return;
-    auto r = state->reload();
-    if (!r) {
-      log::warning("member clusters reload failed; keeping the previous set",
-                   {{"file", state->path.string()}, {"error", r.error().message}});
-    } else if (*r) {
-      std::shared_ptr<const MemberList> now;
-      {
-        std::lock_guard lock(state->mu);
-        now = state->members;
-      }
-      log::info("member clusters changed", {{"file", state->path.string()}, {"members", describe(*now)}});
-    }
+    (void)reload_and_log(*state, last_error);
   }
 }
 

@@ -57,8 +57,9 @@ class StaticClusterDirectory final : public ClusterDirectory {
   /// Stops polling; the poll coroutine exits at its next wake-up. Idempotent.
   void stop();
 
+  struct State;  ///< implementation detail (static_cluster_directory.cpp)
+
  private:
-  struct State;
   static net::awaitable<void> poll_loop(std::shared_ptr<State> state, std::chrono::milliseconds interval);
   std::shared_ptr<State> state_;
 };

@@ -155,7 +155,16 @@ int Application::run() {
   // it, only system:masters and the always-allowed paths pass, as in a kube aggregated server without
   // an authorization kubeconfig.
   auth::Gate gate(c.auth);
-  api::ApiHandler handler(metrics, gate, health, registry, version_info());
+  std::unique_ptr<api::AuditLog> audit;
+  if (!c.audit_log_path.empty()) {
+    auto opened = api::AuditLog::open(c.audit_log_path);
+    if (!opened) {
+      std::cerr << "Error: " << opened.error().message << "\n";
+      return 2;
+    }
+    audit = std::move(*opened);
+  }
+  api::ApiHandler handler(metrics, gate, health, registry, version_info(), audit.get());
   http::ServerSettings server_settings;
   server_settings.bind_address = c.bind_address;
   server_settings.port = c.secure_port;

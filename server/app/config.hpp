@@ -34,6 +34,8 @@ struct Config {
   int verbosity = 0;
   log::Format logging_format = log::Format::Text;
 
+  std::string audit_log_path;   ///< empty: no audit log; "-": stdout
+
   std::string metrics_file;     ///< static provider fixture (no members)
   std::string members_config;   ///< static members YAML
   std::chrono::milliseconds members_reload_interval{5'000};

@@ -102,6 +102,8 @@ void add_serve_flags(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("-v,--v", o.verbosity, "Number for the log level verbosity.")->capture_default_str();
   app.add_option("--logging-format", o.logging_format, "Log format: text or json.")->capture_default_str();
+  app.add_option("--audit-log-path", o.audit_log_path,
+                 "Append one JSON line per request (user, verb, path, code, latency, members) to this file; - for stdout.");
   app.add_option("--metrics-file", o.metrics_file,
                  "Serve metrics from this JSON file instead of member clusters (see docs/flags.md).");
   app.add_option("--members-config", o.members_config,
@@ -195,6 +197,7 @@ std::vector<std::string> validate(const Options& o, Config& c) {
     problems.push_back("--logging-format: \"" + o.logging_format + "\" is not one of text, json");
   }
 
+  c.audit_log_path = o.audit_log_path;
   if (!o.metrics_file.empty() && !o.members_config.empty()) {
     problems.push_back("--metrics-file and --members-config cannot be used together");
   }

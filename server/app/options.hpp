@@ -42,6 +42,8 @@ struct Options {
   int verbosity = 0;
   std::string logging_format = "text";
 
+  std::string audit_log_path;
+
   std::string metrics_file;
   std::string members_config;
   std::string members_reload_interval = "5s";

@@ -33,8 +33,9 @@ def env(tmp_path_factory):
                                f"--client-ca-file={certs}/client-ca.crt",
                                f"--requestheader-client-ca-file={certs}/front-proxy-ca.crt",
                                "--requestheader-allowed-names=front-proxy-client",
-                               f"--members-config={members}", "--max-request-header-bytes=16384"], work)
-    yield {"adapter": adapter, "certs": certs, "member_port": member_port}
+                               f"--members-config={members}", "--max-request-header-bytes=16384",
+                               f"--audit-log-path={work}/audit.log"], work)
+    yield {"adapter": adapter, "certs": certs, "member_port": member_port, "audit": work / "audit.log"}
     adapter.stop()
     member.terminate()
     member.wait(timeout=10)
@@ -130,3 +131,17 @@ def test_path_traversal_and_percent_encoding_variants(env, path, code):
     status, headers, body = harness.request(env["adapter"].port, path, env["certs"])
     harness.assert_status_body(status, headers, body, code)
     assert member_metric_calls(env) == before
+
+
+def test_audit_log_records_who_what_outcome_and_members(env):
+    harness.request(env["adapter"].port, METRIC + "?labelSelector=app%3Daudit", env["certs"], client="admin")
+    harness.request(env["adapter"].port, METRIC + "?labelSelector=app%3Ddenied", env["certs"], client="alice")
+    lines = [json.loads(line) for line in env["audit"].read_text().splitlines()]
+    allowed = [l for l in lines if l["path"].endswith("app%3Daudit")]
+    denied = [l for l in lines if l["path"].endswith("app%3Ddenied")]
+    assert len(allowed) == 1 and len(denied) == 1
+    assert allowed[0]["user"] == "fedmetrics-test-admin" and allowed[0]["authn"] == "x509"
+    assert "system:masters" in allowed[0]["groups"] and "system:authenticated" in allowed[0]["groups"]
+    assert allowed[0]["code"] == 200 and allowed[0]["members"] == ["member1"] and allowed[0]["verb"] == "GET"
+    assert allowed[0]["latencyMs"] >= 0 and allowed[0]["ts"].endswith("Z")
+    assert denied[0]["user"] == "alice" and denied[0]["code"] == 403 and denied[0]["members"] == []

@@ -1,4 +1,5 @@
 #include "clients/kube/https_rest_client.hpp"
+#include "clients/kube/scale.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -316,6 +317,49 @@ TEST_CASE("update_with_retry re-reads and retries on Conflict", "[unit][kube][re
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Errc::Conflict);
   }
+}
+
+net::awaitable<Result<Scale>> scale_to(RestClient& c, std::int32_t replicas) {
+  ResourceRef ref = resources::deployments().in("web");
+  std::string name = "api";
+  co_return co_await set_scale_replicas(c, std::move(ref), std::move(name), replicas);
+}
+
+net::awaitable<Result<Scale>> read_scale(RestClient& c) {
+  ResourceRef ref = resources::deployments().in("web");
+  std::string name = "api";
+  co_return co_await get_scale(c, std::move(ref), std::move(name));
+}
+
+TEST_CASE("scale helpers read and set replicas through the scale subresource", "[unit][kube][rest]") {
+  test::FakeRestClient api;
+  const ResourceRef ref = resources::deployments().in("web");
+  api.put_object(ref,
+                 json{{"kind", "Scale"},
+                      {"apiVersion", "autoscaling/v1"},
+                      {"metadata", {{"name", "api"}}},
+                      {"spec", {{"replicas", 2}}},
+                      {"status", {{"replicas", 2}, {"selector", "app=api"}}}},
+                 "scale");
+  auto s = test::run_coro(read_scale(api));
+  REQUIRE(s);
+  CHECK(s->spec_replicas == 2);
+  CHECK(s->status_selector == "app=api");
+
+  api.fail_next("update", make_error(Errc::Conflict, "modified"));
+  auto set = test::run_coro(scale_to(api, 5));
+  REQUIRE(set);
+  CHECK(set->spec_replicas == 5);
+  CHECK(api.count("update") == 2);
+  CHECK(api.calls().back().subresource == "scale");
+
+  REQUIRE(test::run_coro(scale_to(api, 5)));
+  CHECK(api.count("update") == 2);  // already 5: no write
+
+  api.fail_next("get", make_error(Errc::NotFound, "deployments.apps \"api\" not found"));
+  auto missing = test::run_coro(read_scale(api));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::NotFound);
 }
 
 TEST_CASE("from_config rejects a bad server URL", "[unit][kube][rest]") {
