@@ -8,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 #include <iostream>
@@ -45,6 +47,7 @@ bool is_ip(const std::string& s) {
 Result<http::TlsSettings> tls_settings(const Config& c) {
   http::TlsSettings s;
   s.min_version = c.tls_min_version;
+  s.cipher_suites = c.tls_cipher_suites;
   s.client_ca_file = c.client_ca_file;
   s.requestheader_client_ca_file = c.requestheader_client_ca_file;
   if (!c.tls_cert_file.empty()) {
@@ -188,6 +191,23 @@ int Application::run() {
   if (directory) directory->start_polling(ioc.get_executor(), c.members_reload_interval);
   if (federated) federated->start();
 
+  // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.
+  asio::steady_timer tls_reload(ioc);
+  std::function<void()> schedule_tls_reload = [&] {
+    tls_reload.expires_after(c.tls_reload_interval);
+    tls_reload.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      auto reloaded = (*tls)->reload_if_changed();
+      if (!reloaded) {
+        log::error("serving certificate reload failed; keeping the previous one", {{"error", reloaded.error().message}});
+      } else if (*reloaded) {
+        log::info("serving certificate reloaded", {{"cert", settings->cert_file}});
+      }
+      schedule_tls_reload();
+    });
+  };
+  schedule_tls_reload();
+
   auto work = asio::make_work_guard(ioc);
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signo) {
@@ -195,6 +215,7 @@ int Application::run() {
     log::info("shutting down", {{"signal", signo}, {"grace_period_ms", c.shutdown_grace_period.count()},
                                 {"in_flight", server.requests_in_flight()}});
     shutting_down.store(true);
+    tls_reload.cancel();
     if (federated) federated->stop();
     if (directory) directory->stop();
     asio::co_spawn(ioc, server.shutdown(c.shutdown_grace_period), [&](std::exception_ptr e) {

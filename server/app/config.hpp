@@ -17,6 +17,8 @@ struct Config {
   std::string tls_cert_file;         ///< empty → self-signed in cert_dir
   std::string tls_private_key_file;
   std::string tls_min_version;
+  std::vector<std::string> tls_cipher_suites;
+  std::chrono::milliseconds tls_reload_interval{10'000};
   std::vector<std::string> self_signed_cert_names;
   std::string client_ca_file;
   std::string requestheader_client_ca_file;

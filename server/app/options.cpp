@@ -6,6 +6,7 @@
 
 #include "server/app/duration.hpp"
 #include "server/app/version.hpp"
+#include "server/http/tls_server_context.hpp"
 
 namespace fedmetrics::app {
 namespace {
@@ -46,6 +47,13 @@ void add_serve_flags(CLI::App& app, Options& o) {
   app.add_option("--tls-private-key-file", o.tls_private_key_file,
                  "File containing the default x509 private key matching --tls-cert-file.");
   app.add_option("--tls-min-version", o.tls_min_version, "Minimum TLS version: VersionTLS12, VersionTLS13.")
+      ->capture_default_str();
+  app.add_option("--tls-cipher-suites", o.tls_cipher_suites,
+                 "Comma-separated cipher suites (Go/kube names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256); "
+                 "default: ECDHE with AES-GCM or ChaCha20.")
+      ->delimiter(',');
+  app.add_option("--tls-reload-interval", o.tls_reload_interval,
+                 "How often certificate, key and CA files are checked for changes and reloaded.")
       ->capture_default_str();
   app.add_option("--self-signed-cert-names", o.self_signed_cert_names,
                  "Extra DNS names or IPs for the self-signed certificate, e.g. the APIService Service name "
@@ -146,6 +154,11 @@ std::vector<std::string> validate(const Options& o, Config& c) {
     problems.push_back("--tls-min-version: \"" + o.tls_min_version + "\" is not one of VersionTLS12, VersionTLS13");
   }
   c.tls_min_version = o.tls_min_version;
+  if (auto lists = http::openssl_cipher_lists(o.tls_cipher_suites); !lists) {
+    problems.push_back(lists.error().message);
+  }
+  c.tls_cipher_suites = o.tls_cipher_suites;
+  check_duration("tls-reload-interval", o.tls_reload_interval, c.tls_reload_interval, problems, false);
   c.self_signed_cert_names = o.self_signed_cert_names;
   check_readable("client-ca-file", o.client_ca_file, problems);
   check_readable("requestheader-client-ca-file", o.requestheader_client_ca_file, problems);

@@ -19,6 +19,8 @@ struct Options {
   std::string tls_cert_file;
   std::string tls_private_key_file;
   std::string tls_min_version = "VersionTLS12";
+  std::vector<std::string> tls_cipher_suites;
+  std::string tls_reload_interval = "10s";
   std::vector<std::string> self_signed_cert_names;
   std::string client_ca_file;
   std::string requestheader_client_ca_file;

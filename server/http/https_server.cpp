@@ -31,7 +31,9 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 /// One TLS connection. Touched only on its strand (the socket's executor).
 struct Connection {
-  Connection(tcp::socket socket, asio::ssl::context& ctx) : stream(std::move(socket), ctx) {}
+  Connection(tcp::socket socket, std::shared_ptr<TlsServerContext::Generation> tls_generation)
+      : tls(std::move(tls_generation)), stream(std::move(socket), tls->native()) {}
+  std::shared_ptr<TlsServerContext::Generation> tls;  ///< the certificates this connection was accepted with
   Stream stream;
   bool idle = true;  ///< waiting for the first byte of the next request
 };
@@ -171,7 +173,7 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
     log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
     co_return;
   }
-  const auto peer = st->tls.inspect_peer(stream.native_handle());
+  const auto peer = conn->tls->inspect_peer(stream.native_handle());
 
   beast::flat_buffer buffer;
   bool first_request = true;
@@ -237,7 +239,7 @@ net::awaitable<void> accept_loop(StatePtr st) {
       socket.close(ec);
       continue;
     }
-    auto conn = std::make_shared<Connection>(std::move(socket), st->tls.native());
+    auto conn = std::make_shared<Connection>(std::move(socket), st->tls.current());
     auto executor = conn->stream.get_executor();
     asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {
       if (!e) return;

@@ -7,6 +7,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <sys/stat.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 
@@ -105,19 +107,124 @@ void add_client_ca_names(SSL_CTX* ctx, const std::string& file) {
 
 }  // namespace
 
-struct TlsServerContext::Impl {
+struct TlsServerContext::Generation::Impl {
   boost::asio::ssl::context ctx{boost::asio::ssl::context::tls_server};
   StorePtr client_ca;
   StorePtr requestheader_ca;
 };
 
-TlsServerContext::TlsServerContext(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TlsServerContext::Generation::Generation(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TlsServerContext::Generation::~Generation() = default;
+boost::asio::ssl::context& TlsServerContext::Generation::native() { return impl_->ctx; }
+
+namespace {
+
+// Go's names for the cipher suites kube accepts, and OpenSSL's. TLS 1.3 suites are not configurable in
+// Go; here they are, for completeness.
+struct SuiteName {
+  const char* kube;
+  const char* openssl;
+  bool tls13;
+};
+constexpr SuiteName kSuites[] = {
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", false},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", false},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "ECDHE-ECDSA-CHACHA20-POLY1305", false},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", false},
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", false},
+    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", false},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", false},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", false},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA", false},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA", false},
+    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA", false},
+    {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA", false},
+    {"TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", false},
+    {"TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384", false},
+    {"TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", false},
+    {"TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA", false},
+    {"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", true},
+    {"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", true},
+    {"TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", true},
+};
+constexpr const char* kDefaultTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+/// A change marker for the files of a configuration: size and modification time of each.
+std::string fingerprint(const TlsSettings& s) {
+  std::string out;
+  for (const auto* path : {&s.cert_file, &s.key_file, &s.client_ca_file, &s.requestheader_client_ca_file}) {
+    struct stat st {};
+    if (!path->empty() && ::stat(path->c_str(), &st) == 0) {
+      out += std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec) + ";";
+    } else {
+      out += "-;";
+    }
+  }
+  return out;
+}
+
+Result<std::shared_ptr<TlsServerContext::Generation>> load_generation(const TlsSettings& settings);
+
+}  // namespace
+
+Result<CipherLists> openssl_cipher_lists(const std::vector<std::string>& kube_names) {
+  CipherLists out;
+  std::string unknown;
+  for (const auto& name : kube_names) {
+    const SuiteName* found = nullptr;
+    for (const auto& s : kSuites) {
+      if (name == s.kube) found = &s;
+    }
+    if (found == nullptr) {
+      unknown += (unknown.empty() ? "" : ", ") + name;
+      continue;
+    }
+    auto& list = found->tls13 ? out.tls13 : out.tls12;
+    list += (list.empty() ? "" : ":") + std::string(found->openssl);
+  }
+  if (!unknown.empty()) {
+    return make_error(Errc::InvalidArgument, "--tls-cipher-suites: unsupported cipher suite(s): " + unknown);
+  }
+  return out;
+}
+
+TlsServerContext::TlsServerContext(TlsSettings settings, std::shared_ptr<Generation> first, std::string print)
+    : settings_(std::move(settings)), current_(std::move(first)), fingerprint_(std::move(print)) {}
 TlsServerContext::~TlsServerContext() = default;
 
-boost::asio::ssl::context& TlsServerContext::native() { return impl_->ctx; }
+std::shared_ptr<TlsServerContext::Generation> TlsServerContext::current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
 
 Result<std::unique_ptr<TlsServerContext>> TlsServerContext::create(const TlsSettings& settings) {
-  auto impl = std::make_unique<Impl>();
+  const std::string print = fingerprint(settings);
+  auto first = load_generation(settings);
+  if (!first) return first.error();
+  return std::unique_ptr<TlsServerContext>(new TlsServerContext(settings, std::move(*first), print));
+}
+
+Result<bool> TlsServerContext::reload_if_changed() {
+  const std::string print = fingerprint(settings_);
+  {
+    std::lock_guard lock(mu_);
+    if (print == fingerprint_) return false;
+  }
+  auto next = load_generation(settings_);
+  std::lock_guard lock(mu_);
+  fingerprint_ = print;  // a broken file is reported once, not at every poll
+  if (!next) return next.error();
+  current_ = std::move(*next);
+  return true;
+}
+
+namespace {
+
+Result<std::shared_ptr<TlsServerContext::Generation>> load_generation(const TlsSettings& settings) {
+  auto impl = std::make_unique<TlsServerContext::Generation::Impl>();
   SSL_CTX* ctx = impl->ctx.native_handle();
 
   int min_version = 0;
@@ -130,6 +237,18 @@ Result<std::unique_ptr<TlsServerContext>> TlsServerContext::create(const TlsSett
                                                  "\" (allowed: VersionTLS12, VersionTLS13)");
   }
   SSL_CTX_set_min_proto_version(ctx, min_version);
+  auto ciphers = openssl_cipher_lists(settings.cipher_suites);
+  if (!ciphers) return ciphers.error();
+  const std::string tls12 = settings.cipher_suites.empty() ? kDefaultTls12Ciphers : ciphers->tls12;
+  // A list of only TLS 1.3 suites leaves TLS 1.2 without ciphers, so TLS 1.2 clients cannot connect:
+  // that is what the user asked for.
+  if (SSL_CTX_set_cipher_list(ctx, tls12.empty() ? "eNULL:!eNULL" : tls12.c_str()) != 1 && !tls12.empty()) {
+    return make_error(Errc::InvalidArgument, "--tls-cipher-suites: OpenSSL rejected " + tls12);
+  }
+  ERR_clear_error();
+  if (!ciphers->tls13.empty() && SSL_CTX_set_ciphersuites(ctx, ciphers->tls13.c_str()) != 1) {
+    return make_error(Errc::InvalidArgument, "--tls-cipher-suites: OpenSSL rejected " + ciphers->tls13);
+  }
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
 
   ERR_clear_error();
@@ -166,10 +285,12 @@ Result<std::unique_ptr<TlsServerContext>> TlsServerContext::create(const TlsSett
   }
   // Request a certificate, never require one (no SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any_chain);
-  return std::unique_ptr<TlsServerContext>(new TlsServerContext(std::move(impl)));
+  return std::make_shared<TlsServerContext::Generation>(std::move(impl));
 }
 
-std::shared_ptr<const PeerCertificate> TlsServerContext::inspect_peer(ssl_st* ssl) const {
+}  // namespace
+
+std::shared_ptr<const PeerCertificate> TlsServerContext::Generation::inspect_peer(ssl_st* ssl) const {
   X509* leaf = SSL_get0_peer_certificate(ssl);
   if (leaf == nullptr) return nullptr;
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // server side: intermediates, without the leaf

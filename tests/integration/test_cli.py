@@ -1,6 +1,7 @@
 """Command-line behaviour of the real binary: --help, bad flags, unreadable certificates, JSON logs,
 self-signed certificates and graceful shutdown."""
 import json
+import ssl
 import os
 import subprocess
 import sys
@@ -124,3 +125,47 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
     finally:
         member.terminate()
         member.wait(timeout=10)
+
+
+def test_tls_cipher_suites_use_kube_names(tmp_path):
+    certs = harness.gen_certs(tmp_path / "certs")
+    bad = run("--secure-port=0", "--tls-cipher-suites=TLS_NOT_A_SUITE")
+    assert bad.returncode == 2 and "TLS_NOT_A_SUITE" in bad.stderr
+    with harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                          "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"], tmp_path) as adapter:
+        def negotiate(cipher):
+            out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{adapter.port}", "-tls1_2",
+                                  "-cipher", cipher], input="", capture_output=True, text=True, timeout=20)
+            return out.stdout
+        assert "Cipher is ECDHE-ECDSA-AES256-GCM-SHA384" in negotiate("ECDHE-ECDSA-AES256-GCM-SHA384")
+        assert "Cipher is (NONE)" in negotiate("ECDHE-ECDSA-AES128-GCM-SHA256")
+
+
+def test_serving_certificate_is_reloaded_without_a_restart(tmp_path):
+    first = harness.gen_certs(tmp_path / "first")
+    second = harness.gen_certs(tmp_path / "second")
+    live = tmp_path / "live"
+    live.mkdir()
+    import shutil
+    for name in ("server.crt", "server.key"):
+        shutil.copy(f"{first}/{name}", live / name)
+    with harness.Adapter([f"--tls-cert-file={live}/server.crt", f"--tls-private-key-file={live}/server.key",
+                          "--tls-reload-interval=200ms"], tmp_path) as adapter:
+        status, _, _ = harness.request(adapter.port, "/healthz", first, client=None)
+        assert status == 200
+        # Replace key first, then certificate, each atomically (as kubelet's secret volumes do).
+        for name in ("server.key", "server.crt"):
+            shutil.copy(f"{second}/{name}", live / (name + ".tmp"))
+            os.replace(live / (name + ".tmp"), live / name)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                status, _, _ = harness.request(adapter.port, "/healthz", second, client=None, timeout=2)
+                break
+            except ssl.SSLError:
+                assert time.monotonic() < deadline, "new certificate not served within 10 s"
+                time.sleep(0.1)
+        assert status == 200
+        with pytest.raises(ssl.SSLError):
+            harness.request(adapter.port, "/healthz", first, client=None, timeout=2)
+        assert "serving certificate reloaded" in adapter.log()
