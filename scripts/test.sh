@@ -4,6 +4,8 @@
 #                unit tests again under ASan/UBSan
 #   unit         unit tests (Release build)
 #   integration  integration tests against the real binary, real kubectl, openssl, curl
+#   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl built from the Go module
+#                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after)
 #   sanitize     unit tests under ASan + UBSan
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,10 @@ run_ctest() {  # dir label
 case "$what" in
   unit) scripts/build.sh release && run_ctest build unit ;;
   integration) scripts/build.sh release && run_ctest build integration ;;
+  e2e)
+    scripts/build.sh release
+    FEDMETRICS_NICE=0 scripts/peers/build.sh --required "etcd kube-apiserver kubectl" etcd kube-apiserver kubectl
+    run_ctest build e2e ;;
   sanitize)
     scripts/build.sh sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -24,6 +30,7 @@ case "$what" in
   all)
     scripts/build.sh release
     run_ctest build "unit|integration"
+    "$0" e2e
     "$0" sanitize ;;
   *) echo "usage: $0 [all|unit|integration|sanitize]" >&2; exit 2 ;;
 esac
