@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev
 )
 # Real peers and tools used by the integration tests (installed without recommends).
-TEST_PACKAGES=(prometheus hey curl jq python3 python3-pytest procps)
+TEST_PACKAGES=(prometheus hey curl jq python3 python3-pytest procps clang-14 libclang-rt-14-dev llvm-14)
 
 missing=()
 for p in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do

@@ -10,7 +10,7 @@
 #   front-proxy-ca.{crt,key}      requestheader CA (--requestheader-client-ca-file)
 #   front-proxy-client.{crt,key}  CN=front-proxy-client (--proxy-client-cert-file)
 #   sa.key / sa.pub               service-account signing key pair (RSA 2048)
-#   tokens.csv                    static bearer tokens: fedmetrics-admin (system:masters)
+#   tokens.csv                    static bearer tokens: fedmetrics-admin (system:masters), alice, bob (dev)
 #                                 and fedmetrics-load (system:masters, exempt from APF)
 #
 # pki_serving_cert DIR NAME [SAN...]   NAME.{crt,key} signed by ca; SANs always include
@@ -88,6 +88,9 @@ pki_init() {
     {
       printf '%s,fedmetrics-admin,fedmetrics-admin,"system:masters"\n' "$(openssl rand -hex 16)"
       printf '%s,fedmetrics-load,fedmetrics-load,"system:masters"\n' "$(openssl rand -hex 16)"
+      # Plain users for authorization tests (no groups: RBAC decides).
+      printf '%s,alice,alice,"dev"\n' "$(openssl rand -hex 16)"
+      printf '%s,bob,bob,"dev"\n' "$(openssl rand -hex 16)"
     } >"$d/tokens.csv" && chmod 600 "$d/tokens.csv"
   fi
 }

@@ -25,7 +25,10 @@
 #include "clients/members/static_cluster_directory.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/api/health.hpp"
+#include "server/auth/delegated.hpp"
 #include "server/auth/gate.hpp"
+#include "clients/kube/https_rest_client.hpp"
+#include "clients/kube/kubeconfig.hpp"
 #include "server/app/version.hpp"
 #include "server/http/https_server.hpp"
 #include "server/http/self_signed_cert.hpp"
@@ -66,6 +69,14 @@ Result<http::TlsSettings> tls_settings(const Config& c) {
   s.cert_file = files->cert_file;
   s.key_file = files->key_file;
   return s;
+}
+
+/// A REST client for the control plane named by a kubeconfig. Throws with the flag name on a bad file.
+std::unique_ptr<kube::HttpsRestClient> control_plane_client(const std::string& path, const char* flag,
+                                                            const Clock& clock) {
+  auto config = kube::load_kubeconfig(path);
+  if (!config) throw std::runtime_error(std::string(flag) + ": " + config.error().message);
+  return kube::HttpsRestClient::from_config(*config, clock);
 }
 
 std::string url_host(const std::string& address) {
@@ -154,10 +165,27 @@ int Application::run() {
   }
   provider::MetricsProvider& metrics = federated ? *federated : *provider;
 
-  // Delegated authentication/authorization (TokenReview, SubjectAccessReview) is not wired yet: without
-  // it, only system:masters and the always-allowed paths pass, as in a kube aggregated server without
-  // an authorization kubeconfig.
-  auth::Gate gate(c.auth);
+  // Delegated authentication and authorization against the control plane. Without an authorization
+  // kubeconfig only system:masters and the always-allowed paths pass, as in a kube aggregated server.
+  std::unique_ptr<kube::HttpsRestClient> authn_client, authz_client;
+  std::unique_ptr<auth::TokenReviewAuthenticator> token_reviews;
+  std::unique_ptr<auth::SubjectAccessReviewAuthorizer> access_reviews;
+  try {
+    if (!c.authentication_kubeconfig.empty()) {
+      authn_client = control_plane_client(c.authentication_kubeconfig, "--authentication-kubeconfig", clock);
+      token_reviews = std::make_unique<auth::TokenReviewAuthenticator>(
+          *authn_client, clock, auth::TokenReviewOptions{c.token_cache_ttl, {}, 10'000});
+    }
+    if (!c.authorization_kubeconfig.empty()) {
+      authz_client = control_plane_client(c.authorization_kubeconfig, "--authorization-kubeconfig", clock);
+      access_reviews = std::make_unique<auth::SubjectAccessReviewAuthorizer>(
+          *authz_client, clock, auth::SubjectAccessReviewOptions{c.authorized_ttl, c.unauthorized_ttl, 10'000});
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+    return 2;
+  }
+  auth::Gate gate(c.auth, token_reviews.get(), access_reviews.get());
   std::unique_ptr<api::AuditLog> audit;
   if (!c.audit_log_path.empty()) {
     auto opened = api::AuditLog::open(c.audit_log_path);

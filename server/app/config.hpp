@@ -23,6 +23,12 @@ struct Config {
   std::string client_ca_file;
   std::string requestheader_client_ca_file;
   auth::GateConfig auth;
+  std::string authentication_kubeconfig;   ///< TokenReview target; empty: bearer tokens are not accepted
+  std::string authorization_kubeconfig;    ///< SubjectAccessReview target; empty: only system:masters and
+                                           ///< the always-allowed paths pass
+  std::chrono::milliseconds token_cache_ttl{10'000};
+  std::chrono::milliseconds authorized_ttl{10'000};
+  std::chrono::milliseconds unauthorized_ttl{10'000};
 
   unsigned threads = 1;
   std::chrono::milliseconds shutdown_grace_period{10'000};

@@ -84,6 +84,19 @@ void add_serve_flags(CLI::App& app, Options& o) {
   app.add_option("--anonymous-auth", o.anonymous_auth,
                  "Serve requests without credentials as system:anonymous (only always-allowed paths pass).")
       ->capture_default_str();
+  app.add_option("--authentication-kubeconfig", o.authentication_kubeconfig,
+                 "kubeconfig of the control plane that reviews bearer tokens (TokenReview).");
+  app.add_option("--authorization-kubeconfig", o.authorization_kubeconfig,
+                 "kubeconfig of the control plane that authorizes requests (SubjectAccessReview).");
+  app.add_option("--authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
+                 "How long token review results are cached.")
+      ->capture_default_str();
+  app.add_option("--authorization-webhook-cache-authorized-ttl", o.authorization_webhook_cache_authorized_ttl,
+                 "How long 'authorized' answers are cached.")
+      ->capture_default_str();
+  app.add_option("--authorization-webhook-cache-unauthorized-ttl", o.authorization_webhook_cache_unauthorized_ttl,
+                 "How long 'unauthorized' answers are cached.")
+      ->capture_default_str();
   app.add_option("--authorization-always-allow-paths", o.authorization_always_allow_paths,
                  "Paths everyone may read without authorization (a trailing * makes a prefix).")
       ->delimiter(',')
@@ -173,6 +186,16 @@ std::vector<std::string> validate(const Options& o, Config& c) {
     problems.push_back("--requestheader-username-headers: must not be empty with --requestheader-client-ca-file");
   }
   c.auth.anonymous = o.anonymous_auth;
+  check_readable("authentication-kubeconfig", o.authentication_kubeconfig, problems);
+  check_readable("authorization-kubeconfig", o.authorization_kubeconfig, problems);
+  c.authentication_kubeconfig = o.authentication_kubeconfig;
+  c.authorization_kubeconfig = o.authorization_kubeconfig;
+  check_duration("authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
+                 c.token_cache_ttl, problems);
+  check_duration("authorization-webhook-cache-authorized-ttl", o.authorization_webhook_cache_authorized_ttl,
+                 c.authorized_ttl, problems);
+  check_duration("authorization-webhook-cache-unauthorized-ttl", o.authorization_webhook_cache_unauthorized_ttl,
+                 c.unauthorized_ttl, problems);
   c.auth.always_allow_paths = o.authorization_always_allow_paths;
   for (const auto& p : o.authorization_always_allow_paths) {
     if (p.empty() || p.front() != '/') {

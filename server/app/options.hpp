@@ -30,6 +30,11 @@ struct Options {
   std::vector<std::string> requestheader_extra_headers_prefix{"X-Remote-Extra-"};
   std::vector<std::string> requestheader_uid_headers;
   bool anonymous_auth = true;
+  std::string authentication_kubeconfig;
+  std::string authorization_kubeconfig;
+  std::string authentication_token_webhook_cache_ttl = "10s";
+  std::string authorization_webhook_cache_authorized_ttl = "10s";
+  std::string authorization_webhook_cache_unauthorized_ttl = "10s";
   std::vector<std::string> authorization_always_allow_paths{"/healthz", "/readyz", "/livez"};
 
   int threads = 0;  ///< 0 = one per core

@@ -1,0 +1,131 @@
+"""TokenReview and SubjectAccessReview against a real kube-apiserver: RBAC allows alice and denies bob;
+decisions are cached for their TTL (counted on the apiserver's own request metrics)."""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from conftest import kubectl  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import harness  # noqa: E402
+
+METRIC = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests"
+ITEMS = {"kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta2", "metadata": {}, "items": []}
+RBAC = """
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: http-requests-reader, namespace: default}
+rules:
+- apiGroups: [custom.metrics.k8s.io]
+  resources: [pods/http_requests]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: SUBJECT-reads-http-requests, namespace: default}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: http-requests-reader}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: SUBJECT}]
+"""
+
+
+def token_of(control_plane, user):
+    with open(os.path.join(control_plane["PKI_DIR"], "tokens.csv")) as f:
+        for line in f:
+            fields = line.split(",")
+            if fields[1] == user:
+                return fields[0]
+    raise KeyError(user)
+
+
+def reviews_served(control_plane, resource):
+    """How many create requests for `resource` the apiserver has served (its own /metrics)."""
+    out = kubectl(control_plane, "get", "--raw", "/metrics").stdout
+    total = 0
+    for line in out.splitlines():
+        if line.startswith("apiserver_request_total{") and f'resource="{resource}"' in line and 'verb="POST"' in line:
+            total += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
+@pytest.fixture(scope="module")
+def env(control_plane, tmp_path_factory):
+    work = tmp_path_factory.mktemp("delegated")
+    certs = harness.gen_certs(work / "certs")
+    applied = kubectl(control_plane, "apply", "-f", "-", input_text=RBAC.replace("SUBJECT", "alice"))
+    assert applied.returncode == 0, applied.stderr
+    fixtures = work / "fixtures.json"
+    fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
+    member = subprocess.Popen(["/usr/bin/python3", os.path.join(harness.SOURCE_DIR, "tests", "integration",
+                                                               "fake_member.py"),
+                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
+                               "--key", f"{certs}/server.key"], stdout=subprocess.PIPE, text=True)
+    port = int(member.stdout.readline().strip().rsplit(":", 1)[1])
+    members = work / "members.yaml"
+    members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{port}\n"
+                       f"  caFile: {certs}/ca.crt\n  token: t\n")
+    adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                               f"--members-config={members}",
+                               f"--authentication-kubeconfig={control_plane['KUBECONFIG']}",
+                               f"--authorization-kubeconfig={control_plane['KUBECONFIG']}",
+                               "--authorization-webhook-cache-unauthorized-ttl=3s",
+                               "--authorization-webhook-cache-authorized-ttl=3s"], work)
+    yield {"adapter": adapter, "certs": certs}
+    adapter.stop()
+    member.terminate()
+    member.wait(timeout=10)
+
+
+def get(env, token):
+    return harness.request(env["adapter"].port, METRIC, env["certs"], client=None,
+                           headers={"Authorization": f"Bearer {token}"})
+
+
+def test_rbac_allows_alice(env, control_plane):
+    status, _, body = get(env, token_of(control_plane, "alice"))
+    assert status == 200, body
+
+
+def test_rbac_denies_bob_with_a_status_naming_him(env, control_plane):
+    status, headers, body = get(env, token_of(control_plane, "bob"))
+    doc = harness.assert_status_body(status, headers, body, 403)
+    assert 'User "bob" cannot get resource "pods/http_requests"' in doc["message"]
+    assert token_of(control_plane, "bob") not in doc["message"]
+
+
+def test_unknown_token_is_401(env):
+    status, headers, body = get(env, "0123456789abcdef0123456789abcdef")
+    doc = harness.assert_status_body(status, headers, body, 401)
+    assert doc["message"] == "Unauthorized"
+
+
+def test_masters_token_needs_no_access_review(env, control_plane):
+    before = reviews_served(control_plane, "subjectaccessreviews")
+    status, _, body = get(env, token_of(control_plane, "fedmetrics-admin"))
+    assert status == 200, body
+    assert reviews_served(control_plane, "subjectaccessreviews") == before
+
+
+def test_a_cached_denial_is_reused_then_refreshed_after_its_ttl(env, control_plane):
+    bob = token_of(control_plane, "bob")
+    status, _, _ = get(env, bob)
+    assert status == 403
+    reviews = reviews_served(control_plane, "subjectaccessreviews")
+    granted = kubectl(control_plane, "apply", "-f", "-", input_text=RBAC.replace("SUBJECT", "bob"))
+    assert granted.returncode == 0, granted.stderr
+    status, _, _ = get(env, bob)
+    assert status == 403, "the denial should still be cached"
+    assert reviews_served(control_plane, "subjectaccessreviews") == reviews, "a cached decision made a call"
+    deadline = time.monotonic() + 15
+    while True:
+        status, _, _ = get(env, bob)
+        if status == 200:
+            break
+        assert time.monotonic() < deadline, "bob still denied 15 s after the grant"
+        time.sleep(0.5)
+    assert reviews_served(control_plane, "subjectaccessreviews") > reviews
