@@ -8,6 +8,9 @@ kube-controller-manager kwok prometheus-adapter karmada-aggregated-apiserver), P
     pytest -q tests/e2e/test_federation.py
 
 FEDMETRICS_E2E_KEEP=1 leaves the federation running (prints DIR) instead of local-down.
+FEDMETRICS_E2E_KARMADA_CONTROLLERS=1 runs local-up with FED_KARMADA_CONTROLLERS=1 (also needs
+karmada-controller-manager and karmada-scheduler): sample-app is then created in karmada-apiserver
+with the seed's PropagationPolicy and propagated 1:1; test_karmada_propagation checks scaling.
 """
 import json
 import os
@@ -25,13 +28,15 @@ LOCAL_UP = ROOT / "scripts" / "local-up"
 LOCAL_DOWN = ROOT / "scripts" / "local-down"
 SEED = "/apis/custom.metrics.k8s.io/{v}/namespaces/default/pods/*/http_requests?labelSelector=app%3Dsample-app"
 MEMBERS = ("member1", "member2")
+KARMADA_MODE = os.environ.get("FEDMETRICS_E2E_KARMADA_CONTROLLERS") == "1"
 
 
 def _missing_prereqs():
     out = []
     peers = subprocess.run(
         ["bash", "-c", ". scripts/lib/peers.sh; for c in etcd kube-apiserver kubectl kube-controller-manager "
-         "kwok prometheus-adapter karmada-aggregated-apiserver; do fedmetrics_peer_bin $c >/dev/null || echo $c; done"],
+         "kwok prometheus-adapter karmada-aggregated-apiserver" +
+         (" karmada-controller-manager karmada-scheduler" if KARMADA_MODE else "") + "; do fedmetrics_peer_bin $c >/dev/null || echo $c; done"],
         cwd=ROOT, capture_output=True, text=True)
     out += peers.stdout.split()
     for b in ("prometheus", "hey"):
@@ -75,7 +80,10 @@ def fed(tmp_path_factory):
         pytest.skip("missing prerequisites: " + ", ".join(missing))
     d = tmp_path_factory.mktemp("fed")
     t0 = time.monotonic()
-    up = subprocess.run([str(LOCAL_UP), str(d)], capture_output=True, text=True, timeout=420)
+    up_env = dict(os.environ)
+    if KARMADA_MODE:
+        up_env["FED_KARMADA_CONTROLLERS"] = "1"
+    up = subprocess.run([str(LOCAL_UP), str(d)], capture_output=True, text=True, timeout=420, env=up_env)
     elapsed = time.monotonic() - t0
     print(up.stdout[-4000:])
     if up.returncode != 0:
@@ -224,3 +232,27 @@ def test_everything_listens_on_loopback_only(fed):
                 if not local.startswith("127.0.0.1:"):
                     bad.append(line)
     assert not bad, bad
+
+
+@pytest.mark.skipif(not KARMADA_MODE, reason="needs FEDMETRICS_E2E_KARMADA_CONTROLLERS=1")
+def test_karmada_propagation_scales_members(fed):
+    """karmada-scheduler divides the Karmada Deployment 1:1; scaling it to 4 gives 2 Running pods per
+    member, and the Karmada seed query then returns all 4 (bounded poll, 60 s)."""
+    kc = fed["KARMADA_KUBECONFIG"]
+    for c in MEMBERS:
+        cl = json.loads(kubectl(fed, kc, "get", "cluster", c, "-o", "json").stdout)
+        assert any(x["type"] == "Ready" and x["status"] == "True" for x in cl["status"]["conditions"]), cl["status"]
+    kubectl(fed, kc, "scale", "deploy", "sample-app", "--replicas=4")
+    try:
+        deadline, names, per = time.monotonic() + 60, set(), {}
+        while time.monotonic() < deadline:
+            per = {m: running_pods(fed, m) for m in MEMBERS}
+            got = raw(fed, kc, SEED.format(v="v1beta2"))
+            names = {i["describedObject"]["name"] for i in got["items"]}
+            if all(len(p) == 2 for p in per.values()) and names == per["member1"] | per["member2"]:
+                break
+            time.sleep(0.5)
+        assert all(len(p) == 2 for p in per.values()), per
+        assert names == per["member1"] | per["member2"], (names, per)
+    finally:
+        kubectl(fed, kc, "scale", "deploy", "sample-app", "--replicas=2", check=False)

@@ -98,3 +98,28 @@ fed_sum_rss() {
   done <"$DIR/pids"
   echo "$cnt $tot"
 }
+
+# fed_sample_deployment_yaml REPLICAS -> the seed's sample-app Deployment. nodeName pins the pods
+# to the kwok fake node (no scheduler in the members); the image is never pulled (no kubelet).
+fed_sample_deployment_yaml() {
+  cat <<EOF
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sample-app
+  namespace: default
+  labels: {app: sample-app}
+spec:
+  replicas: $1
+  selector: {matchLabels: {app: sample-app}}
+  template:
+    metadata: {labels: {app: sample-app}}
+    spec:
+      nodeName: kwok-node-0
+      containers:
+      - name: metrics-provider
+        image: luxas/autoscale-demo:v0.1.2
+        ports: [{name: http, containerPort: 8080}]
+---
+EOF
+}
