@@ -292,6 +292,9 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     if (auto [ec, ep] = co_await lowest.async_connect(endpoints, kTuple); ec) {
       co_return map(proxy ? "connect to proxy" : "connect", ec, deadline, conn.get());
     }
+    // Requests are small and latency-bound: no Nagle delay waiting for the peer's (delayed) ACK.
+    error_code nodelay_ec;
+    lowest.socket().set_option(net::ip::tcp::no_delay(true), nodelay_ec);
     {
       std::lock_guard lock(mu);
       ++opened;

@@ -20,6 +20,7 @@
 #include "aggregation/static_metrics_provider.hpp"
 #include "clients/base/clock.hpp"
 #include "clients/base/log.hpp"
+#include "clients/members/karmada_cluster_directory.hpp"
 #include "clients/members/kube_member_client.hpp"
 #include "clients/members/member_client_cache.hpp"
 #include "clients/members/static_cluster_directory.hpp"
@@ -29,6 +30,7 @@
 #include "server/auth/gate.hpp"
 #include "clients/kube/https_rest_client.hpp"
 #include "clients/kube/kubeconfig.hpp"
+#include "server/app/leadership.hpp"
 #include "server/app/version.hpp"
 #include "server/http/https_server.hpp"
 #include "server/http/self_signed_cert.hpp"
@@ -79,6 +81,13 @@ std::unique_ptr<kube::HttpsRestClient> control_plane_client(const std::string& p
   return kube::HttpsRestClient::from_config(*config, clock);
 }
 
+/// Graceful shutdown: hand the leader lease over first (another replica can take the loop at once), then
+/// drain the server. Both objects live in Application::run's frame, which outlives this coroutine.
+net::awaitable<void> drain(http::HttpsServer* server, Leadership* leadership, std::chrono::milliseconds grace) {
+  if (leadership != nullptr) co_await leadership->stop(std::chrono::seconds(2));
+  co_await server->shutdown(grace);
+}
+
 std::string url_host(const std::string& address) {
   if (address == "0.0.0.0") return "127.0.0.1";
   if (address == "::") return "[::1]";
@@ -117,18 +126,52 @@ int Application::run() {
     return ok();
   });
 
+  // The control plane (Karmada apiserver): needed for Cluster objects and for leader election.
+  std::unique_ptr<kube::HttpsRestClient> control_plane;  // outlives `directory` and `leadership`
+  std::string control_plane_server;
+  if (c.members_source == Config::MembersSource::Karmada || c.leader_elect) {
+    auto rest = kube::load_rest_config(c.kubeconfig, "", kube::InClusterSource::from_environment());
+    if (!rest) {
+      std::cerr << "Error: --kubeconfig: " << rest.error().message << "\n";
+      return 2;
+    }
+    try {
+      control_plane = kube::HttpsRestClient::from_config(*rest, clock);
+    } catch (const std::exception& e) {
+      std::cerr << "Error: --kubeconfig: " << e.what() << "\n";
+      return 2;
+    }
+    control_plane_server = rest->server;
+  }
+
   // Where metrics come from: member clusters, a static file, or nothing.
-  std::unique_ptr<members::StaticClusterDirectory> directory;
+  std::unique_ptr<members::ClusterDirectory> directory;
+  members::StaticClusterDirectory* static_directory = nullptr;
+  members::KarmadaClusterDirectory* karmada_directory = nullptr;
   std::unique_ptr<members::MemberClientCache> member_clients;
   std::unique_ptr<aggregation::FederatedMetricsProvider> federated;
   std::unique_ptr<provider::MetricsProvider> provider;
-  if (!c.members_config.empty()) {
+  if (c.members_source == Config::MembersSource::Static) {
     try {
-      directory = std::make_unique<members::StaticClusterDirectory>(c.members_config);
+      auto d = std::make_unique<members::StaticClusterDirectory>(c.members_config);
+      static_directory = d.get();
+      directory = std::move(d);
     } catch (const std::exception& e) {
       std::cerr << "Error: --members-config: " << e.what() << "\n";
       return 2;
     }
+  } else if (c.members_source == Config::MembersSource::Karmada) {
+    auto d = std::make_unique<members::KarmadaClusterDirectory>(
+        *control_plane, members::KarmadaClusterDirectoryOptions{c.members_reload_interval});
+    karmada_directory = d.get();
+    directory = std::move(d);
+    log::info("member clusters from the Karmada control plane", {{"server", control_plane_server}});
+    health.add(api::HealthEndpoint::Readyz, "member-directory", [karmada_directory]() -> Result<void> {
+      if (karmada_directory->synced()) return ok();
+      return make_error(Errc::Unavailable, "Cluster and Secret informers have not synced yet");
+    });
+  }
+  if (directory) {
     member_clients = std::make_unique<members::MemberClientCache>(members::kube_member_client_factory(clock));
     aggregation::FederatedMetricsProviderOptions options;
     options.member_timeout = c.member_timeout;
@@ -164,6 +207,17 @@ int Application::run() {
     provider = std::make_unique<aggregation::StaticMetricsProvider>();
   }
   provider::MetricsProvider& metrics = federated ? *federated : *provider;
+
+  // Leader election: every replica serves the API; only the leader will run the FederatedHPA loop.
+  std::unique_ptr<Leadership> leadership;
+  if (c.leader_elect) {
+    try {
+      leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry);
+    } catch (const std::exception& e) {
+      std::cerr << "Error: leader election: " << e.what() << "\n";
+      return 2;
+    }
+  }
 
   // Delegated authentication and authorization against the control plane. Without an authorization
   // kubeconfig only system:masters and the always-allowed paths pass, as in a kube aggregated server.
@@ -216,7 +270,9 @@ int Application::run() {
   std::cout << "fedmetrics-adapter serving on " << url << std::endl;
 
   server.start();
-  if (directory) directory->start_polling(ioc.get_executor(), c.members_reload_interval);
+  if (static_directory) static_directory->start_polling(ioc.get_executor(), c.members_reload_interval);
+  if (karmada_directory) karmada_directory->start(ioc.get_executor());
+  if (leadership) leadership->start(ioc.get_executor());
   if (federated) federated->start();
 
   // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.
@@ -245,8 +301,9 @@ int Application::run() {
     shutting_down.store(true);
     tls_reload.cancel();
     if (federated) federated->stop();
-    if (directory) directory->stop();
-    asio::co_spawn(ioc, server.shutdown(c.shutdown_grace_period), [&](std::exception_ptr e) {
+    if (static_directory) static_directory->stop();
+    if (karmada_directory) karmada_directory->stop();
+    asio::co_spawn(ioc, drain(&server, leadership.get(), c.shutdown_grace_period), [&](std::exception_ptr e) {
       if (e) log::error("shutdown failed");
       log::info("shutdown complete");
       work.reset();

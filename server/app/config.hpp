@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "clients/base/log.hpp"
+#include "clients/kube/leader_election.hpp"
 #include "server/auth/gate.hpp"
 
 namespace fedmetrics::app {
@@ -46,7 +47,12 @@ struct Config {
 
   std::string metrics_file;     ///< static provider fixture (no members)
   std::string members_config;   ///< static members YAML
+  /// Where member clusters come from: none, --members-config, or the Karmada control plane's Cluster objects.
+  enum class MembersSource { None, Static, Karmada } members_source = MembersSource::None;
+  std::string kubeconfig;       ///< control plane (Karmada apiserver) for MembersSource::Karmada; empty: in-cluster
   std::chrono::milliseconds members_reload_interval{5'000};
+  bool leader_elect = false;
+  kube::LeaderElectionConfig leader_election;
   std::chrono::milliseconds member_timeout{5'000};
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds metrics_cache_ttl{0};

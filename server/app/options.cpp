@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "server/app/duration.hpp"
+#include "server/app/leadership.hpp"
 #include "server/app/version.hpp"
 #include "server/http/tls_server_context.hpp"
 
@@ -123,14 +124,38 @@ void add_serve_flags(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("-v,--v", o.verbosity, "Number for the log level verbosity.")->capture_default_str();
   app.add_option("--logging-format", o.logging_format, "Log format: text or json.")->capture_default_str();
+  app.add_option("--leader-elect", o.leader_elect,
+                 "Elect a leader among replicas with a Lease on the --kubeconfig control plane; only the leader "
+                 "runs the FederatedHPA loop (API serving runs on every replica).")
+      ->capture_default_str();
+  app.add_option("--leader-elect-lease-duration", o.leader_elect_lease_duration,
+                 "How long a non-leader waits after the last renewal before taking over.")
+      ->capture_default_str();
+  app.add_option("--leader-elect-renew-deadline", o.leader_elect_renew_deadline,
+                 "How long the leader keeps trying to renew before it stops leading.")
+      ->capture_default_str();
+  app.add_option("--leader-elect-retry-period", o.leader_elect_retry_period,
+                 "How often candidates try to acquire and the leader renews.")
+      ->capture_default_str();
+  app.add_option("--leader-elect-resource-name", o.leader_elect_resource_name, "Name of the Lease.")
+      ->capture_default_str();
+  app.add_option("--leader-elect-resource-namespace", o.leader_elect_resource_namespace, "Namespace of the Lease.")
+      ->capture_default_str();
   app.add_option("--audit-log-path", o.audit_log_path,
                  "Append one JSON line per request (user, verb, path, code, latency, members) to this file; - for stdout.");
   app.add_option("--metrics-file", o.metrics_file,
                  "Serve metrics from this JSON file instead of member clusters (see docs/flags.md).");
   app.add_option("--members-config", o.members_config,
                  "YAML file listing the member clusters to fan out to; reloaded when it changes.");
+  app.add_option("--members", o.members,
+                 "Where member clusters come from: static (--members-config) or karmada (Ready Cluster objects "
+                 "of the --kubeconfig control plane and their Secrets). Default: static with --members-config, "
+                 "else karmada with --kubeconfig.");
+  app.add_option("--kubeconfig", o.kubeconfig,
+                 "kubeconfig of the Karmada control plane for --members=karmada (empty: in-cluster config).");
   app.add_option("--members-reload-interval", o.members_reload_interval,
-                 "How often --members-config is checked for changes.")
+                 "How often --members-config is checked for changes; with --members=karmada, the longest a "
+                 "Cluster or Secret change takes to reach the member set (watch window, whole seconds).")
       ->capture_default_str();
   app.add_option("--member-timeout", o.member_timeout, "Deadline for one member's answer to one request.")
       ->capture_default_str();
@@ -234,6 +259,19 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   }
 
   c.audit_log_path = o.audit_log_path;
+  c.leader_elect = o.leader_elect;
+  c.leader_election.lease_name = o.leader_elect_resource_name;
+  c.leader_election.lease_namespace = o.leader_elect_resource_namespace;
+  c.leader_election.identity = Leadership::default_identity();
+  check_duration("leader-elect-lease-duration", o.leader_elect_lease_duration, c.leader_election.lease_duration,
+                 problems, false);
+  check_duration("leader-elect-renew-deadline", o.leader_elect_renew_deadline, c.leader_election.renew_deadline,
+                 problems, false);
+  check_duration("leader-elect-retry-period", o.leader_elect_retry_period, c.leader_election.retry_period, problems,
+                 false);
+  if (o.leader_elect) {
+    if (auto valid = kube::validate(c.leader_election); !valid) problems.push_back(valid.error().message);
+  }
   if (!o.metrics_file.empty() && !o.members_config.empty()) {
     problems.push_back("--metrics-file and --members-config cannot be used together");
   }
@@ -241,6 +279,23 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   check_readable("members-config", o.members_config, problems);
   c.metrics_file = o.metrics_file;
   c.members_config = o.members_config;
+  check_readable("kubeconfig", o.kubeconfig, problems);
+  c.kubeconfig = o.kubeconfig;
+  using Source = Config::MembersSource;
+  if (o.members.empty()) {
+    c.members_source = !o.members_config.empty()                          ? Source::Static
+                       : !o.kubeconfig.empty() && o.metrics_file.empty() ? Source::Karmada
+                                                                          : Source::None;
+  } else if (o.members == "static") {
+    if (o.members_config.empty()) problems.push_back("--members=static needs --members-config");
+    c.members_source = Source::Static;
+  } else if (o.members == "karmada") {
+    if (!o.members_config.empty()) problems.push_back("--members=karmada cannot be used with --members-config");
+    if (!o.metrics_file.empty()) problems.push_back("--members=karmada cannot be used with --metrics-file");
+    c.members_source = Source::Karmada;
+  } else {
+    problems.push_back("--members: \"" + o.members + "\" is not one of static, karmada");
+  }
   check_duration("members-reload-interval", o.members_reload_interval, c.members_reload_interval, problems, false);
   check_duration("member-timeout", o.member_timeout, c.member_timeout, problems, false);
   check_duration("request-timeout", o.request_timeout, c.request_timeout, problems, false);

@@ -51,8 +51,17 @@ struct Options {
 
   std::string audit_log_path;
 
+  bool leader_elect = false;
+  std::string leader_elect_lease_duration = "15s";
+  std::string leader_elect_renew_deadline = "10s";
+  std::string leader_elect_retry_period = "2s";
+  std::string leader_elect_resource_name = "fedmetrics-adapter";
+  std::string leader_elect_resource_namespace = "karmada-system";
+
   std::string metrics_file;
   std::string members_config;
+  std::string members;     ///< "", "static" or "karmada" ("" = static with --members-config, else karmada with --kubeconfig)
+  std::string kubeconfig;  ///< the Karmada control plane (Cluster objects and their Secrets)
   std::string members_reload_interval = "5s";
   std::string member_timeout = "5s";
   std::string request_timeout = "30s";

@@ -239,6 +239,8 @@ net::awaitable<void> accept_loop(StatePtr st) {
       socket.close(ec);
       continue;
     }
+    // Answers are written whole; Nagle would only delay the TLS records behind a delayed ACK.
+    socket.set_option(tcp::no_delay(true), ec);
     auto conn = std::make_shared<Connection>(std::move(socket), st->tls.current());
     auto executor = conn->stream.get_executor();
     asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {

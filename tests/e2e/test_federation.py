@@ -192,9 +192,24 @@ def test_load_on_member1_shows_up_through_karmada(fed):
     assert all(seen.get(p, -1) == 0 for p in m2), seen
 
 
-def test_non_masters_caller_is_refused_by_fedmetrics(fed):
-    """Documents a known gap: fedmetrics has no SubjectAccessReview yet, so a caller whom the
-    Karmada apiserver's RBAC allows is still refused (403) by fedmetrics itself."""
+def _curl_fedmetrics(fed, *args):
+    pki = fed["PKI_DIR"]
+    url = fed["FEDMETRICS_URL"] + SEED.format(v="v1beta2")
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "15",
+                        "--cacert", f"{pki}/ca.crt", *args, url], capture_output=True, text=True, timeout=30)
+    return r.stdout.strip()
+
+
+def _front_proxy(fed, user):
+    pki = fed["PKI_DIR"]
+    return ["--cert", f"{pki}/front-proxy-client.crt", "--key", f"{pki}/front-proxy-client.key",
+            "-H", f"X-Remote-User: {user}", "-H", "X-Remote-Group: system:authenticated"]
+
+
+def test_non_masters_callers_authorized_by_karmada_rbac(fed):
+    """An RBAC-allowed user reaches the metrics through the aggregator. Only fedmetrics with delegated
+    authorization (SubjectAccessReview against karmada-apiserver) lets it through; without it
+    (FEDMETRICS_DELEGATED_AUTH=0) only system:masters callers pass and it gets 403 from fedmetrics."""
     kc = fed["KARMADA_KUBECONFIG"]
     kubectl(fed, kc, "create", "clusterrole", "e2e-cm-reader", "--verb=get,list",
             "--resource=*.custom.metrics.k8s.io")
@@ -213,12 +228,26 @@ def test_non_masters_caller_is_refused_by_fedmetrics(fed):
             if not allowed:
                 time.sleep(0.2)
         assert allowed, "karmada-apiserver RBAC should allow e2e-alice"
-        # so a 403 now comes from fedmetrics-adapter itself (X-Remote-User e2e-alice, no system:masters)
+        # through the real aggregator (X-Remote-User e2e-alice, groups system:authenticated)
         r = kubectl(fed, kc, "--as=e2e-alice", "get", "--raw", SEED.format(v="v1beta2"), check=False)
-        assert r.returncode != 0 and "Forbidden" in r.stderr, (r.stdout, r.stderr)
+        # straight to fedmetrics with front-proxy headers: alice allowed, bob (no RBAC) denied by fedmetrics
+        alice = _curl_fedmetrics(fed, *_front_proxy(fed, "e2e-alice"))
+        bob = _curl_fedmetrics(fed, *_front_proxy(fed, "e2e-bob"))
+        if fed.get("FEDMETRICS_DELEGATED_AUTH") == "1":
+            assert r.returncode == 0 and json.loads(r.stdout)["items"], (r.stdout, r.stderr)
+            assert (alice, bob) == ("200", "403"), (alice, bob)
+        else:
+            assert r.returncode != 0 and "Forbidden" in r.stderr, (r.stdout, r.stderr)
+            assert (alice, bob) == ("403", "403"), (alice, bob)
     finally:
         kubectl(fed, kc, "delete", "clusterrolebinding", "e2e-cm-reader", check=False)
         kubectl(fed, kc, "delete", "clusterrole", "e2e-cm-reader", check=False)
+
+
+def test_bearer_token_straight_to_fedmetrics(fed):
+    """With delegated authentication a karmada-apiserver token (TokenReview) works directly, e.g. for hey."""
+    code = _curl_fedmetrics(fed, "-H", "Authorization: Bearer " + fed["LOAD_TOKEN"])
+    assert code == ("200" if fed.get("FEDMETRICS_DELEGATED_AUTH") == "1" else "403"), code
 
 
 def test_everything_listens_on_loopback_only(fed):
