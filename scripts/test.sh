@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|sanitize]
+# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|e2e|sanitize|fuzz]
 #   all          (default) installs missing packages, builds, runs unit + integration tests, then the
 #                unit tests again under ASan/UBSan
 #   unit         unit tests (Release build)
@@ -7,6 +7,7 @@
 #   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl built from the Go module
 #                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after)
 #   sanitize     unit tests under ASan + UBSan
+#   fuzz         libFuzzer targets, bounded (FEDMETRICS_FUZZ_SECONDS per target, default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -27,10 +28,12 @@ case "$what" in
     scripts/build.sh sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest build-asan unit ;;
+  fuzz) scripts/fuzz.sh "${FEDMETRICS_FUZZ_SECONDS:-30}" ;;
   all)
     scripts/build.sh release
     run_ctest build "unit|integration"
     "$0" e2e
-    "$0" sanitize ;;
-  *) echo "usage: $0 [all|unit|integration|sanitize]" >&2; exit 2 ;;
+    "$0" sanitize
+    "$0" fuzz ;;
+  *) echo "usage: $0 [all|unit|integration|e2e|sanitize|fuzz]" >&2; exit 2 ;;
 esac
