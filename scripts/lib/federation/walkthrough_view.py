@@ -16,6 +16,7 @@ import shutil
 import ssl
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -97,6 +98,13 @@ def main():
     heyp = subprocess.Popen(hey_cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     load_end = None
     hey_out = ""
+    hey_done = []   # exact end time of hey (the view polls only every --interval)
+
+    def reap():
+        out = heyp.communicate()[0]
+        hey_done.append((time.time(), out))
+    reaper = threading.Thread(target=reap, daemon=True)
+    reaper.start()
     s = {"load_cmd": " ".join(hey_cmd), "samples": []}
     t_fhpa_up = t_both = t_back = t_fhpa_back = None
     max_per = {m[0]: 0 for m in members}
@@ -106,13 +114,11 @@ def main():
     while True:
         now = time.time()
         el = now - t0
-        if load_end is None and heyp.poll() is not None:
-            load_end = now
-            hey_out = heyp.communicate()[0]
         if load_end is None and el > a.load_s + 30:       # hard bound on the load
             heyp.kill()
-            hey_out = heyp.communicate()[0]
-            load_end = time.time()
+            reaper.join(10)
+        if load_end is None and hey_done:
+            load_end, hey_out = hey_done[0]
         rows = []
         err = None
         try:
@@ -152,10 +158,14 @@ def main():
             if t_both is None and all(v > 1 for v in running.values()):
                 t_both = el
             if load_end is not None and t_both is not None:
-                if t_fhpa_back is None and cur == 1 and dep["spec"].get("replicas") == 1:
-                    t_fhpa_back = el
-                if t_fhpa_back is not None and sum(running.values()) == 1 and len(rows) == 1:
+                # the template (what the FHPA writes) back at 1 and exactly 1 pod left in the federation
+                if t_back is None and dep["spec"].get("replicas") == 1 and sum(running.values()) == 1 \
+                        and len(rows) == 1:
                     t_back = el
+                # the FHPA's status reports currentReplicas=1 only at its next sync after the rescale
+                if t_fhpa_back is None and t_back is not None and cur == 1:
+                    t_fhpa_back = el
+                if t_back is not None and t_fhpa_back is not None:
                     ok = True
                     break
         if el > a.timeout:
@@ -164,9 +174,29 @@ def main():
         time.sleep(max(0.0, a.interval - (time.time() - now)))
     if load_end is None:
         heyp.kill()
-        hey_out = heyp.communicate()[0]
-        load_end = time.time()
+        reaper.join(10)
+        load_end, hey_out = hey_done[0] if hey_done else (time.time(), "")
+    # Karmada's own record: the controller's SuccessfulRescale events (1 s resolution; identical
+    # messages are aggregated into one Event, so use firstTimestamp for scale-ups, lastTimestamp for
+    # the final scale-down)
+    rescales = []
+    try:
+        ev = get(ctx, a.karmada, "/api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DFederatedHPA"
+                 "%2CinvolvedObject.name%3D" + a.fhpa)["items"]
+        for e in ev:
+            if e.get("reason") == "SuccessfulRescale":
+                rescales.append({"message": e["message"], "component": e.get("source", {}).get("component"),
+                                 "first_s": round(parse_ts(e["firstTimestamp"]) - t0, 1),
+                                 "last_s": round(parse_ts(e["lastTimestamp"]) - t0, 1), "count": e.get("count")})
+    except Exception as e:
+        print("walkthrough_view: events: %s" % e, flush=True)
+    ups = [r["first_s"] for r in rescales if "above target" in r["message"] and r["first_s"] >= 0]
+    downs = [r["last_s"] for r in rescales if "below target" in r["message"] and r["last_s"] >= load_end - t0]
     s.update({
+        "load_start_epoch": round(t0, 3),
+        "rescale_events": rescales,
+        "event_first_scale_up_s": min(ups) if ups else None,
+        "event_scale_down_after_load_end_s": round(min(downs) - (load_end - t0), 1) if downs else None,
         "ok": ok,
         "load_s_actual": round(load_end - t0, 1),
         "t_template_above_1_s": t_fhpa_up,

@@ -155,7 +155,7 @@ TEST_CASE("invalid input never reaches the provider", "[unit][api]") {
       {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests?metricLabelSelector=%3D",
        "invalid metricLabelSelector"},
       {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/Bad_NS/pods/x/m", "invalid namespace \"Bad_NS\""},
-      {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/../m", "invalid object name \"..\""},
+      {"/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/../m", "dot segments are not allowed"},
       {"/apis/custom.metrics.k8s.io/v1beta1/namespaces/Bad_NS/metrics/m", "invalid namespace \"Bad_NS\""},
       {"/apis/external.metrics.k8s.io/v1beta1/namespaces/default/q?labelSelector=a+in+b", "invalid labelSelector"},
   }));

@@ -1,0 +1,111 @@
+"""End-to-end: the seed walkthrough (shared/seeds/federatedhpa-custom-metrics.md) driven by
+Karmada's own FederatedHPA controller reading fedmetrics-adapter through the Karmada apiserver.
+
+Runs `scripts/walkthrough DIR` (local-up with FED_KARMADA_CONTROLLERS=1 FED_KARMADA_FHPA=1, the
+seed's FederatedHPA, a bounded hey load on member1's sample-app at 127.0.0.1, live view until the
+federation is back at 1 pod), then asserts on DIR/walkthrough.json and the controller's events,
+and always runs local-down. ~3 min.
+
+    pytest -q -s tests/e2e/test_walkthrough.py
+
+Needs what tests/e2e/test_federation.py needs plus karmada-controller-manager and karmada-scheduler
+in the peers cache. FEDMETRICS_E2E_KEEP=1 leaves the federation running.
+"""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+WALKTHROUGH = ROOT / "scripts" / "walkthrough"
+LOCAL_DOWN = ROOT / "scripts" / "local-down"
+
+
+def _missing_prereqs():
+    peers = subprocess.run(
+        ["bash", "-c", ". scripts/lib/peers.sh; for c in etcd kube-apiserver kubectl kube-controller-manager "
+         "kwok prometheus-adapter karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler; "
+         "do fedmetrics_peer_bin $c >/dev/null || echo $c; done"],
+        cwd=ROOT, capture_output=True, text=True)
+    out = peers.stdout.split()
+    out += [b for b in ("prometheus", "hey") if not shutil.which(b)]
+    if not os.access(ROOT / "build" / "server" / "fedmetrics-adapter", os.X_OK):
+        out.append("build/server/fedmetrics-adapter")
+    return out
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    missing = _missing_prereqs()
+    if missing:
+        pytest.skip("missing prerequisites: " + ", ".join(missing))
+    d = tmp_path_factory.mktemp("walkthrough")
+    env = dict(os.environ, WT_LOAD_S=os.environ.get("WT_LOAD_S", "45"))
+    env.pop("WT_DOWN", None)
+    try:
+        p = subprocess.run([str(WALKTHROUGH), str(d)], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=900)
+        print(p.stdout[-6000:])
+        print(p.stderr[-3000:])
+        summary_path = d / "walkthrough.json"
+        summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+        kubectl = None
+        for line in (d / "env").read_text().splitlines() if (d / "env").exists() else []:
+            if line.startswith("KUBECTL_BIN="):
+                kubectl = line.split("=", 1)[1]
+        events = ""
+        if kubectl:
+            events = subprocess.run(
+                [kubectl, "--kubeconfig", str(d / "kubeconfig-karmada"), "--request-timeout=10s", "get", "events",
+                 "--field-selector", "involvedObject.kind=FederatedHPA,involvedObject.name=sample-app",
+                 "-o", "jsonpath={range .items[*]}{.reason}|{.source.component}|{.message}{\"\\n\"}{end}"],
+                capture_output=True, text=True, timeout=30).stdout
+        yield {"rc": p.returncode, "stdout": p.stdout, "summary": summary, "events": events, "dir": d}
+    finally:
+        if os.environ.get("FEDMETRICS_E2E_KEEP") == "1":
+            print("federation left running: %s (stop: scripts/local-down %s)" % (d, d))
+        else:
+            subprocess.run([str(LOCAL_DOWN), str(d)], cwd=ROOT, timeout=300)
+
+
+def test_walkthrough_completes(run):
+    assert run["summary"] is not None, run["stdout"][-3000:]
+    assert run["rc"] == 0 and run["summary"]["ok"], run["stdout"][-3000:]
+
+
+def test_load_was_bounded_and_on_member1_loopback(run):
+    s = run["summary"]
+    assert "http://127.0.0.1:" in s["load_cmd"] and " -z " in s["load_cmd"]
+    assert s["load_s_actual"] <= int(os.environ.get("WT_LOAD_S", "45")) + 30
+
+
+def test_scaled_up_in_both_members(run):
+    s = run["summary"]
+    assert s["t_template_above_1_s"] is not None
+    assert s["t_both_members_above_1_s"] is not None
+    assert s["max_running_per_cluster"]["member1"] > 1
+    assert s["max_running_per_cluster"]["member2"] > 1
+    assert 1 < s["max_fhpa_replicas"] <= 10
+    # the metric the FHPA saw through Karmada's custom.metrics.k8s.io went above the 700m target
+    assert s["max_metric"] > 0.7
+
+
+def test_returned_to_one(run):
+    s = run["summary"]
+    assert s["t_fhpa_back_to_1_s"] is not None and s["t_pods_back_to_1_s"] is not None
+    last = s["samples"][-1]
+    assert last["current"] == 1 and last["template"] == 1
+    assert sum(last["running"].values()) == 1
+    assert not last["load"]
+
+
+def test_scaling_done_by_karmadas_fhpa_controller(run):
+    lines = [l.split("|", 2) for l in run["events"].splitlines() if l.count("|") >= 2]
+    rescales = [l for l in lines if l[0] == "SuccessfulRescale"]
+    assert rescales, run["events"]
+    assert all(l[1] == "federatedHPA-controller" for l in rescales), run["events"]
+    assert any("above target" in l[2] for l in rescales), run["events"]
+    assert any("below target" in l[2] for l in rescales), run["events"]
