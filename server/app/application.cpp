@@ -30,6 +30,7 @@
 #include "server/auth/gate.hpp"
 #include "clients/kube/https_rest_client.hpp"
 #include "clients/kube/kubeconfig.hpp"
+#include "server/app/authentication_lookup.hpp"
 #include "server/app/leadership.hpp"
 #include "server/app/version.hpp"
 #include "server/http/https_server.hpp"
@@ -99,8 +100,32 @@ std::string url_host(const std::string& address) {
 Application::Application(Config config) : config_(std::move(config)) {}
 
 int Application::run() {
+  log::init(config_.logging_format, config_.verbosity);
+  // Like upstream aggregated servers: CAs the flags leave unset come from the control plane's
+  // extension-apiserver-authentication ConfigMap (before the TLS context is built from them).
+  const bool need_lookup = config_.client_ca_file.empty() || config_.requestheader_client_ca_file.empty();
+  if (!config_.authentication_kubeconfig.empty() && !config_.authentication_skip_lookup && need_lookup) {
+    SteadyClock lookup_clock;
+    auto found = fetch_authentication_config_map(config_.authentication_kubeconfig, lookup_clock,
+                                                 std::chrono::seconds(10));
+    if (found) {
+      if (auto applied = apply_authentication_config_map(*found, config_); !applied) {
+        std::cerr << "Error: " << applied.error().message << "\n";
+        return 2;
+      }
+      log::info("read kube-system/extension-apiserver-authentication",
+                {{"client_ca", config_.client_ca_file}, {"requestheader_ca", config_.requestheader_client_ca_file}});
+    } else if (config_.authentication_tolerate_lookup_failure) {
+      log::warning("cannot read kube-system/extension-apiserver-authentication; continuing without it",
+                   {{"error", found.error().message}});
+    } else {
+      std::cerr << "Error: cannot read kube-system/extension-apiserver-authentication (use "
+                   "--authentication-skip-lookup or --authentication-tolerate-lookup-failure): "
+                << found.error().message << "\n";
+      return 1;
+    }
+  }
   const Config& c = config_;
-  log::init(c.logging_format, c.verbosity);
 
   auto settings = tls_settings(c);
   if (!settings) {

@@ -25,6 +25,8 @@ struct Config {
   std::string requestheader_client_ca_file;
   auth::GateConfig auth;
   std::string authentication_kubeconfig;   ///< TokenReview target; empty: bearer tokens are not accepted
+  bool authentication_skip_lookup = false;  ///< do not read kube-system/extension-apiserver-authentication
+  bool authentication_tolerate_lookup_failure = false;
   std::string authorization_kubeconfig;    ///< SubjectAccessReview target; empty: only system:masters and
                                            ///< the always-allowed paths pass
   std::chrono::milliseconds token_cache_ttl{10'000};

@@ -87,6 +87,13 @@ void add_serve_flags(CLI::App& app, Options& o) {
       ->capture_default_str();
   app.add_option("--authentication-kubeconfig", o.authentication_kubeconfig,
                  "kubeconfig of the control plane that reviews bearer tokens (TokenReview).");
+  app.add_option("--authentication-skip-lookup", o.authentication_skip_lookup,
+                 "Do not read missing client and front-proxy CAs from kube-system/extension-apiserver-authentication "
+                 "through --authentication-kubeconfig.")
+      ->capture_default_str();
+  app.add_option("--authentication-tolerate-lookup-failure", o.authentication_tolerate_lookup_failure,
+                 "Start even when that lookup fails (requests then may be anonymous).")
+      ->capture_default_str();
   app.add_option("--authorization-kubeconfig", o.authorization_kubeconfig,
                  "kubeconfig of the control plane that authorizes requests (SubjectAccessReview).");
   app.add_option("--authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
@@ -214,6 +221,8 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   check_readable("authentication-kubeconfig", o.authentication_kubeconfig, problems);
   check_readable("authorization-kubeconfig", o.authorization_kubeconfig, problems);
   c.authentication_kubeconfig = o.authentication_kubeconfig;
+  c.authentication_skip_lookup = o.authentication_skip_lookup;
+  c.authentication_tolerate_lookup_failure = o.authentication_tolerate_lookup_failure;
   c.authorization_kubeconfig = o.authorization_kubeconfig;
   check_duration("authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
                  c.token_cache_ttl, problems);

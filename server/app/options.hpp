@@ -31,6 +31,8 @@ struct Options {
   std::vector<std::string> requestheader_uid_headers;
   bool anonymous_auth = true;
   std::string authentication_kubeconfig;
+  bool authentication_skip_lookup = false;
+  bool authentication_tolerate_lookup_failure = false;
   std::string authorization_kubeconfig;
   std::string authentication_token_webhook_cache_ttl = "10s";
   std::string authorization_webhook_cache_authorized_ttl = "10s";

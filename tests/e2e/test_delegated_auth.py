@@ -129,3 +129,48 @@ def test_a_cached_denial_is_reused_then_refreshed_after_its_ttl(env, control_pla
         assert time.monotonic() < deadline, "bob still denied 15 s after the grant"
         time.sleep(0.5)
     assert reviews_served(control_plane, "subjectaccessreviews") > reviews
+
+
+def test_trust_material_is_read_from_the_extension_apiserver_authentication_configmap(control_plane, tmp_path):
+    """No --client-ca-file and no --requestheader-client-ca-file: both come from the ConfigMap, as upstream."""
+    certs = harness.gen_certs(tmp_path / "certs")
+    pki = control_plane["PKI_DIR"]
+    sample = os.path.join(harness.SOURCE_DIR, "tests", "data", "sample-metrics.json")
+    with harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                          f"--cert-dir={tmp_path}/serving", f"--metrics-file={sample}",
+                          f"--authentication-kubeconfig={control_plane['KUBECONFIG']}"], tmp_path) as adapter:
+        import http.client
+        import ssl
+
+        def get(cert, key, headers):
+            ctx = ssl.create_default_context(cafile=os.path.join(certs, "ca.crt"))
+            ctx.load_cert_chain(cert, key)
+            conn = http.client.HTTPSConnection("127.0.0.1", adapter.port, context=ctx, timeout=10)
+            conn.request("GET", "/apis/custom.metrics.k8s.io/v1beta2", headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+
+        # The control plane's admin client certificate (client CA from the ConfigMap, O=system:masters).
+        status, body = get(f"{pki}/admin.crt", f"{pki}/admin.key", {})
+        assert status == 200, body
+        # The control plane's front-proxy certificate vouching for a system:masters user.
+        status, body = get(f"{pki}/front-proxy-client.crt", f"{pki}/front-proxy-client.key",
+                           {"X-Remote-User": "system:kube-aggregator", "X-Remote-Group": "system:masters"})
+        assert status == 200, body
+        assert "read kube-system/extension-apiserver-authentication" in adapter.log()
+
+
+def test_lookup_failure_stops_startup_unless_tolerated(tmp_path):
+    kubeconfig = tmp_path / "unreachable"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', "
+                          "insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\n"
+                          "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n")
+    result = subprocess.run([harness.ADAPTER, "--bind-address=127.0.0.1", "--secure-port=0",
+                             f"--cert-dir={tmp_path}/c", f"--authentication-kubeconfig={kubeconfig}"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "extension-apiserver-authentication" in result.stderr
+    with harness.Adapter([f"--cert-dir={tmp_path}/c", f"--authentication-kubeconfig={kubeconfig}",
+                          "--authentication-tolerate-lookup-failure=true"], tmp_path) as adapter:
+        status, _, _ = harness.request(adapter.port, "/healthz", os.path.join(tmp_path, "c"), client=None)
+        assert status == 200
