@@ -75,6 +75,9 @@ Result<AuthenticationConfigMap> fetch_authentication_config_map(const std::strin
                                                                 std::chrono::milliseconds timeout) {
   auto rest = kube::load_rest_config(kubeconfig, "", kube::InClusterSource::from_environment());
   if (!rest) return rest.error();
+  // A private io_context: this runs once at startup, before the server's own executor exists. Declared
+  // before the client so that the client's pooled sockets are destroyed while it still exists.
+  net::io_context ioc;
   std::unique_ptr<kube::HttpsRestClient> client;
   try {
     kube::RestClientOptions options;
@@ -83,8 +86,6 @@ Result<AuthenticationConfigMap> fetch_authentication_config_map(const std::strin
   } catch (const std::exception& e) {
     return make_error(Errc::InvalidArgument, e.what());
   }
-  // A private io_context: this runs once at startup, before the server's own executor exists.
-  net::io_context ioc;
   auto future = net::co_spawn(ioc, get_config_map(*client), net::use_future);
   ioc.run();
   auto object = future.get();

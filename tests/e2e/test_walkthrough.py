@@ -16,6 +16,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -38,11 +39,12 @@ def _missing_prereqs():
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
+def run():
     missing = _missing_prereqs()
     if missing:
         pytest.skip("missing prerequisites: " + ", ".join(missing))
-    d = tmp_path_factory.mktemp("walkthrough")
+    # outside pytest's rotating basetemp, so DIR/logs survive for a post-mortem
+    d = pathlib.Path(tempfile.mkdtemp(prefix="fedmetrics-walkthrough-", dir="/tmp"))
     env = dict(os.environ, WT_LOAD_S=os.environ.get("WT_LOAD_S", "45"))
     env.pop("WT_DOWN", None)
     try:
