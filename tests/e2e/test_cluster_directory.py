@@ -14,8 +14,6 @@ Loopback only; every wait is bounded; every process started here is stopped by i
 import http.client
 import json
 import os
-import select
-import signal
 import ssl
 import subprocess
 import sys
@@ -31,8 +29,6 @@ import harness  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "data")
-FAKE_MEMBER = os.path.join(HERE, "..", "integration", "fake_member.py")
-FAKE_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 QUERY = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests"
 MEMBER_QUERY = "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests"
 NAMESPACE = "karmada-cluster"
@@ -42,63 +38,15 @@ PROPAGATION_BOUND_S = 15  # generous bound for a loaded 2-core machine; typical 
 TIMINGS = {}
 
 
-def read_line(stream, timeout):
-    deadline = time.monotonic() + timeout
-    buf = b""
-    while not buf.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        ready, _, _ = select.select([stream], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(stream.fileno(), 1)
-        if not chunk:
-            break
-        buf += chunk
-    return buf.decode(errors="replace").strip()
-
-
-class FakeMember:
+class FakeMember(harness.FakeMember):
     """fake_member.py demanding `token`, on `port` (0 = any free port)."""
 
     def __init__(self, certs, token, work, port=0):
-        self.certs = certs
-        self.stderr = open(os.path.join(work, f"member-{token}.stderr"), "wb")
-        self.proc = subprocess.Popen(
-            [FAKE_PYTHON, FAKE_MEMBER, "--fixtures", os.path.join(DATA, "karmada-member1.json"),
-             "--cert", f"{certs}/server.crt", "--key", f"{certs}/server.key", "--token", token,
-             "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=self.stderr)
-        line = read_line(self.proc.stdout, timeout=15)
-        if not line.startswith("listening on 127.0.0.1:"):
-            self.stop()
-            raise RuntimeError("fake member did not start: %r" % line)
-        self.port = int(line.rsplit(":", 1)[1])
-
-    def requests(self):
-        ctx = ssl.create_default_context(cafile=os.path.join(self.certs, "ca.crt"))
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
-        try:
-            conn.request("GET", "/_fake/requests")
-            return json.loads(conn.getresponse().read())
-        finally:
-            conn.close()
+        super().__init__(os.path.join(DATA, "karmada-member1.json"), certs, work, "--token", token,
+                         "--port", str(port))
 
     def metric_calls(self):
         return [r for r in self.requests() if r["path"].startswith(MEMBER_QUERY)]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-        self.stderr.close()
 
 
 def must(result):

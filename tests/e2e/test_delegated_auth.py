@@ -61,11 +61,8 @@ def env(control_plane, tmp_path_factory):
     assert applied.returncode == 0, applied.stderr
     fixtures = work / "fixtures.json"
     fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
-    member = subprocess.Popen(["/usr/bin/python3", os.path.join(harness.SOURCE_DIR, "tests", "integration",
-                                                               "fake_member.py"),
-                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
-                               "--key", f"{certs}/server.key"], stdout=subprocess.PIPE, text=True)
-    port = int(member.stdout.readline().strip().rsplit(":", 1)[1])
+    member = harness.FakeMember(fixtures, certs, work)
+    port = member.port
     members = work / "members.yaml"
     members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{port}\n"
                        f"  caFile: {certs}/ca.crt\n  token: t\n")
@@ -77,8 +74,7 @@ def env(control_plane, tmp_path_factory):
                                "--authorization-webhook-cache-authorized-ttl=3s"], work)
     yield {"adapter": adapter, "certs": certs}
     adapter.stop()
-    member.terminate()
-    member.wait(timeout=10)
+    member.stop()
 
 
 def get(env, token):

@@ -86,7 +86,8 @@ def test_load_was_bounded_and_on_member1_loopback(run):
 
 def test_scaled_up_in_both_members(run):
     s = run["summary"]
-    assert s["t_template_above_1_s"] is not None
+    assert s["t_template_scaled_up_s"] is not None
+    assert s["event_first_scale_up_s"] is not None
     assert s["t_both_members_above_1_s"] is not None
     assert s["max_running_per_cluster"]["member1"] > 1
     assert s["max_running_per_cluster"]["member2"] > 1
@@ -98,6 +99,7 @@ def test_scaled_up_in_both_members(run):
 def test_returned_to_one(run):
     s = run["summary"]
     assert s["t_fhpa_back_to_1_s"] is not None and s["t_pods_back_to_1_s"] is not None
+    assert s["event_scale_down_after_load_end_s"] is not None
     last = s["samples"][-1]
     assert last["current"] == 1 and last["template"] == 1
     assert sum(last["running"].values()) == 1

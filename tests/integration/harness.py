@@ -19,6 +19,80 @@ SOURCE_DIR = os.environ.get("FEDMETRICS_SOURCE_DIR") or os.path.abspath(
 ADAPTER = os.environ.get("FEDMETRICS_ADAPTER") or os.path.join(SOURCE_DIR, "build", "server", "fedmetrics-adapter")
 KUBECTLS = sorted(glob.glob("/usr/lib/google-cloud-sdk/bin/kubectl.1.*"),
                   key=lambda p: int(p.rsplit(".", 1)[1]))
+FAKE_MEMBER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_member.py")
+# Debian's python3 starts the imposter faster than a pyenv shim.
+FAKE_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+
+
+def read_line(stream, timeout):
+    """One line from a child's stdout pipe, waiting at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    buf = b""
+    while not buf.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        ready, _, _ = select.select([stream], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(stream.fileno(), 1)
+        if not chunk:
+            break
+        buf += chunk
+    return buf.decode(errors="replace").strip()
+
+
+class FakeMember:
+    """One fake_member.py process (tests/integration/fake_member.py) serving the fixtures file `fixture_path`
+    with the test certificate <certs>/server.crt; `flags` inject faults (--hang, --token T, --port N, ...)."""
+
+    def __init__(self, fixture_path, certs, workdir, *flags):
+        self.certs = certs
+        self.flags = flags
+        self.tls = "--tls-garbage" not in flags
+        self.stderr_path = os.path.join(str(workdir), "fake-%s-%d.stderr" % (os.path.basename(fixture_path), id(self)))
+        self.stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(
+            [FAKE_PYTHON, FAKE_MEMBER, "--fixtures", str(fixture_path), "--cert", f"{certs}/server.crt",
+             "--key", f"{certs}/server.key", *flags],
+            stdout=subprocess.PIPE, stderr=self.stderr)
+        line = read_line(self.proc.stdout, timeout=15)
+        if not line.startswith("listening on 127.0.0.1:"):
+            self.stop()
+            raise RuntimeError("fake member did not start: %r" % line)
+        self.port = int(line.rsplit(":", 1)[1])
+        self.endpoint = f"https://127.0.0.1:{self.port}"
+
+    def requests(self):
+        """The member's request log (GET /_fake/requests), in arrival order."""
+        assert self.tls, "the request log of a --tls-garbage member is not reachable"
+        ctx = ssl.create_default_context(cafile=os.path.join(self.certs, "ca.crt"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
+        try:
+            conn.request("GET", "/_fake/requests")
+            resp = conn.getresponse()
+            assert resp.status == 200
+            return json.loads(resp.read())
+        finally:
+            conn.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.stderr.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
 
 
 def gen_certs(directory):
@@ -38,27 +112,11 @@ class Adapter:
                                      stdout=subprocess.PIPE, stderr=self.stderr, cwd=self.workdir,
                                      env=env)
         self.port = None
-        line = self._read_line(timeout=15)
+        line = read_line(self.proc.stdout, timeout=15)
         if not line.startswith("fedmetrics-adapter serving on https://127.0.0.1:"):
             self.stop()
             raise RuntimeError("adapter did not start: %r\n%s" % (line, self.log()))
         self.port = int(line.rsplit(":", 1)[1])
-
-    def _read_line(self, timeout):
-        deadline = time.monotonic() + timeout
-        buf = b""
-        while not buf.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return buf.decode(errors="replace")
-            ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
-            if not ready:
-                continue
-            chunk = os.read(self.proc.stdout.fileno(), 1)
-            if not chunk:
-                break
-            buf += chunk
-        return buf.decode(errors="replace").strip()
 
     def log(self):
         if not self.stderr.closed:

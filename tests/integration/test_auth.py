@@ -20,12 +20,8 @@ def env(tmp_path_factory):
     certs = harness.gen_certs(work / "certs")
     fixtures = work / "fixtures.json"
     fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
-    member = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "fake_member.py"),
-                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
-                               "--key", f"{certs}/server.key"], stdout=subprocess.PIPE, text=True)
-    line = member.stdout.readline()
-    assert line.startswith("listening on 127.0.0.1:"), line
-    member_port = int(line.strip().rsplit(":", 1)[1])
+    member = harness.FakeMember(fixtures, certs, work)
+    member_port = member.port
     members = work / "members.yaml"
     members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
                        f"  caFile: {certs}/ca.crt\n  token: t\n")
@@ -35,21 +31,13 @@ def env(tmp_path_factory):
                                "--requestheader-allowed-names=front-proxy-client",
                                f"--members-config={members}", "--max-request-header-bytes=16384",
                                f"--audit-log-path={work}/audit.log"], work)
-    yield {"adapter": adapter, "certs": certs, "member_port": member_port, "audit": work / "audit.log"}
+    yield {"adapter": adapter, "certs": certs, "member": member, "audit": work / "audit.log"}
     adapter.stop()
-    member.terminate()
-    member.wait(timeout=10)
+    member.stop()
 
 
 def member_metric_calls(env):
-    import http.client
-    import ssl
-    ctx = ssl.create_default_context(cafile=os.path.join(env["certs"], "ca.crt"))
-    conn = http.client.HTTPSConnection("127.0.0.1", env["member_port"], context=ctx, timeout=5)
-    conn.request("GET", "/_fake/requests")
-    calls = json.loads(conn.getresponse().read())
-    conn.close()
-    return sum(1 for c in calls if "http_requests" in c["path"])
+    return sum(1 for c in env["member"].requests() if "http_requests" in c["path"])
 
 
 CASES = [

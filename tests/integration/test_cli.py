@@ -85,14 +85,9 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
         "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/http_requests": {
             "status": 200, "body": {"kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta2",
                                     "metadata": {}, "items": []}}}}))
-    member = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "fake_member.py"),
-                               "--fixtures", str(fixtures), "--cert", f"{certs}/server.crt",
-                               "--key", f"{certs}/server.key", "--latency-ms", "1500"],
-                              stdout=subprocess.PIPE, text=True)
+    member = harness.FakeMember(fixtures, certs, tmp_path, "--latency-ms", "1500")
     try:
-        line = member.stdout.readline()
-        assert line.startswith("listening on 127.0.0.1:"), line
-        member_port = int(line.strip().rsplit(":", 1)[1])
+        member_port = member.port
         members = tmp_path / "members.yaml"
         members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
                            f"  caFile: {certs}/ca.crt\n  token: t\n")
@@ -123,8 +118,7 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
         finally:
             adapter.stop()
     finally:
-        member.terminate()
-        member.wait(timeout=10)
+        member.stop()
 
 
 def test_tls_cipher_suites_use_kube_names(tmp_path):

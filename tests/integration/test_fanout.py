@@ -9,8 +9,6 @@ import http.client
 import json
 import os
 import re
-import select
-import signal
 import ssl
 import statistics
 import subprocess
@@ -23,10 +21,6 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE_MEMBER = os.path.join(HERE, "fake_member.py")
-# The system interpreter starts faster than a pyenv shim; fake_member.py needs only the standard library.
-FAKE_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 MEMBERS = os.path.join(harness.SOURCE_DIR, "tests", "data", "members")
 GOLDEN = os.path.join(harness.SOURCE_DIR, "tests", "data", "golden")
 NEWEST_KUBECTL = harness.KUBECTLS[-1:] or [None]
@@ -60,71 +54,14 @@ def fixtures(name):
     return os.path.join(MEMBERS, name)
 
 
-def read_line(stream, timeout):
-    """One line from a child's stdout pipe, waiting at most `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    buf = b""
-    while not buf.endswith(b"\n"):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
-        ready, _, _ = select.select([stream], [], [], remaining)
-        if not ready:
-            continue
-        chunk = os.read(stream.fileno(), 1)
-        if not chunk:
-            break
-        buf += chunk
-    return buf.decode(errors="replace").strip()
-
-
-class FakeMember:
-    """One fake_member.py process serving `fixture` with the test certificate (server.crt for 127.0.0.1)."""
+class FakeMember(harness.FakeMember):
+    """A fake member serving one of tests/data/members/<fixture>."""
 
     def __init__(self, fixture, certs, workdir, *flags):
-        self.certs = certs
-        self.flags = flags
-        self.tls = "--tls-garbage" not in flags
-        self.stderr_path = os.path.join(str(workdir), "fake-%s-%d.stderr" % (os.path.basename(fixture), id(self)))
-        self.stderr = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(
-            [FAKE_PYTHON, FAKE_MEMBER, "--fixtures", fixtures(fixture), "--cert", f"{certs}/server.crt",
-             "--key", f"{certs}/server.key", *flags],
-            stdout=subprocess.PIPE, stderr=self.stderr)
-        line = read_line(self.proc.stdout, timeout=15)
-        if not line.startswith("listening on 127.0.0.1:"):
-            self.stop()
-            raise RuntimeError("fake member did not start: %r" % line)
-        self.port = int(line.rsplit(":", 1)[1])
-        self.endpoint = f"https://127.0.0.1:{self.port}"
-
-    def requests(self):
-        """The member's request log (GET /_fake/requests), in arrival order."""
-        assert self.tls, "the request log of a --tls-garbage member is not reachable"
-        ctx = ssl.create_default_context(cafile=os.path.join(self.certs, "ca.crt"))
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
-        try:
-            conn.request("GET", "/_fake/requests")
-            resp = conn.getresponse()
-            assert resp.status == 200
-            return json.loads(resp.read())
-        finally:
-            conn.close()
+        super().__init__(fixtures(fixture), certs, workdir, *flags)
 
     def metric_paths(self):
         return [r["path"] for r in self.requests() if r["path"] not in DISCOVERY_PATHS]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc.stdout:
-            self.proc.stdout.close()
-        self.stderr.close()
 
 
 def members_yaml(members, certs, extra=None):

@@ -107,6 +107,7 @@ def main():
     reaper.start()
     s = {"load_cmd": " ".join(hey_cmd), "samples": []}
     t_fhpa_up = t_both = t_back = t_fhpa_back = None
+    start_template = None
     max_per = {m[0]: 0 for m in members}
     max_fhpa = 0
     max_metric = 0.0
@@ -153,7 +154,9 @@ def main():
             max_fhpa = max(max_fhpa, cur or 0, des or 0)
             if mv is not None:
                 max_metric = max(max_metric, qty(mv))
-            if t_fhpa_up is None and (dep["spec"].get("replicas") or 0) > 1:
+            if start_template is None:
+                start_template = dep["spec"].get("replicas") or 0
+            if t_fhpa_up is None and (dep["spec"].get("replicas") or 0) > max(1, start_template):
                 t_fhpa_up = el
             if t_both is None and all(v > 1 for v in running.values()):
                 t_both = el
@@ -199,7 +202,8 @@ def main():
         "event_scale_down_after_load_end_s": round(min(downs) - (load_end - t0), 1) if downs else None,
         "ok": ok,
         "load_s_actual": round(load_end - t0, 1),
-        "t_template_above_1_s": t_fhpa_up,
+        "start_template_replicas": start_template,
+        "t_template_scaled_up_s": t_fhpa_up,
         "t_both_members_above_1_s": t_both,
         "t_fhpa_back_to_1_s": t_fhpa_back,
         "t_pods_back_to_1_s": t_back,
