@@ -33,6 +33,11 @@ void HealthChecks::add(HealthEndpoint endpoint, std::string name, HealthCheck ch
   checks_.push_back({endpoint, std::move(name), std::move(check)});
 }
 
+void HealthChecks::add_informational(HealthEndpoint endpoint, InformationalSource source) {
+  std::lock_guard lock(mu_);
+  informational_.emplace_back(endpoint, std::move(source));
+}
+
 std::vector<std::string> HealthChecks::names(HealthEndpoint endpoint) const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
@@ -45,10 +50,14 @@ std::vector<std::string> HealthChecks::names(HealthEndpoint endpoint) const {
 http::Response HealthChecks::serve(HealthEndpoint endpoint, const http::Target& target,
                                    const std::optional<std::string>& check) const {
   std::vector<Named> selected;
+  std::vector<InformationalSource> sources;
   {
     std::lock_guard lock(mu_);
     for (const auto& c : checks_) {
       if (c.endpoint == endpoint) selected.push_back(c);
+    }
+    for (const auto& [ep, source] : informational_) {
+      if (ep == endpoint) sources.push_back(source);
     }
   }
   const std::string ep(to_string(endpoint));
@@ -82,6 +91,13 @@ http::Response HealthChecks::serve(HealthEndpoint endpoint, const http::Target& 
     body += "warn: some health checks cannot be excluded: no matches for";
     for (const auto& name : excluded) body += " \"" + name + "\"";
     body += "\n";
+  }
+  if (failed || target.has_param("verbose")) {
+    for (const auto& source : sources) {
+      for (const auto& [name, healthy] : source()) {
+        body += healthy ? "[+]" + name + " ok\n" : "[~]" + name + " unhealthy (informational)\n";
+      }
+    }
   }
   if (failed) return text(500, body + ep + " check failed\n");
   if (target.has_param("verbose")) return text(200, body + ep + " check passed\n");

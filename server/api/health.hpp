@@ -18,10 +18,17 @@ using HealthCheck = std::function<Result<void>()>;
 
 enum class HealthEndpoint { Healthz, Livez, Readyz };
 
+/// Informational lines for ?verbose that never affect the verdict: (name, healthy) pairs, e.g. one per
+/// member cluster. Fast, non-blocking, thread-safe.
+using InformationalSource = std::function<std::vector<std::pair<std::string, bool>>()>;
+
 /// Named checks per endpoint. Register during startup; serve from any thread.
 class HealthChecks {
  public:
   void add(HealthEndpoint endpoint, std::string name, HealthCheck check);
+  /// Lines shown by `?verbose` of `endpoint` after the checks: `[+]<name> ok`, or
+  /// `[~]<name> unhealthy (informational)` — never a failure of the endpoint.
+  void add_informational(HealthEndpoint endpoint, InformationalSource source);
   /// Verbose listing or "ok" for the endpoint; `check` selects one check (404 if unknown).
   http::Response serve(HealthEndpoint endpoint, const http::Target& target,
                        const std::optional<std::string>& check) const;
@@ -36,6 +43,7 @@ class HealthChecks {
   };
   mutable std::mutex mu_;
   std::vector<Named> checks_;
+  std::vector<std::pair<HealthEndpoint, InformationalSource>> informational_;
 };
 
 std::string_view to_string(HealthEndpoint endpoint);

@@ -206,6 +206,11 @@ int Application::run() {
     federated = std::make_unique<aggregation::FederatedMetricsProvider>(ioc.get_executor(), *directory,
                                                                         *member_clients, clock, registry, options);
     auto* fed = federated.get();
+    health.add_informational(api::HealthEndpoint::Readyz, [fed]() {
+      std::vector<std::pair<std::string, bool>> lines;
+      for (const auto& m : fed->member_health()) lines.emplace_back("member:" + m.cluster, m.healthy());
+      return lines;
+    });
     // Informational: fails readiness only when members exist and none of them answered its last call.
     health.add(api::HealthEndpoint::Readyz, "members", [fed]() -> Result<void> {
       const auto members = fed->member_health();

@@ -133,3 +133,22 @@ def test_audit_log_records_who_what_outcome_and_members(env):
     assert allowed[0]["code"] == 200 and allowed[0]["members"] == ["member1"] and allowed[0]["verb"] == "GET"
     assert allowed[0]["latencyMs"] >= 0 and allowed[0]["ts"].endswith("Z")
     assert denied[0]["user"] == "alice" and denied[0]["code"] == 403 and denied[0]["members"] == []
+
+
+def test_resumed_tls_sessions_keep_the_client_identity(env, tmp_path):
+    """Session resumption (tickets) must neither fail (session id context) nor lose the client certificate."""
+    certs, port = env["certs"], env["adapter"].port
+    session = tmp_path / "session.pem"
+    request = f"GET {METRIC} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+
+    def connect(*extra):
+        return subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost",
+                               "-CAfile", f"{certs}/ca.crt", "-cert", f"{certs}/admin.crt", "-key",
+                               f"{certs}/admin.key", "-tls1_2", "-ign_eof", *extra],
+                              input=request, capture_output=True, text=True, timeout=20).stdout
+
+    first = connect("-sess_out", str(session))
+    assert "HTTP/1.1 200" in first, first[-1500:]
+    resumed = connect("-sess_in", str(session))
+    assert "Reused, TLSv1.2" in resumed, resumed[-1500:]
+    assert "HTTP/1.1 200" in resumed, resumed[-1500:]  # still authenticated as the admin certificate
