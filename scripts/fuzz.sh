@@ -10,7 +10,7 @@
 # parallelism, default 2), FUZZ_CXX (default clang++-14). Needs clang-14, libclang-rt-14-dev, llvm-14
 # (scripts/install-deps.sh).
 # Per target, the run directory $FEDMETRICS_FUZZ_DIR/run/<target>/ keeps the log, the grown corpus and any
-# crash-*/leak-*/timeout-*/oom-* input; reproduce with: $FEDMETRICS_FUZZ_DIR/build/<target>_fuzz <file>.
+# crash-*/leak-*/timeout-*/oom-* input; reproduce with: $FEDMETRICS_FUZZ_DIR/build-<tree hash>/<target>_fuzz <file>.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,8 @@ ALL_TARGETS=(label_selector quantity router metric_value kubeconfig http_request
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 FUZZ_DIR="${FEDMETRICS_FUZZ_DIR:-/tmp/fedmetrics-fuzz}"
-BUILD_DIR="$FUZZ_DIR/build"
+# One build dir per source tree: a CMake cache belongs to the tree that configured it (CI clones elsewhere).
+BUILD_DIR="$FUZZ_DIR/build-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
 RUN_DIR="$FUZZ_DIR/run"
 CXX_BIN="${FUZZ_CXX:-clang++-14}"
 
