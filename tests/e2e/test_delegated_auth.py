@@ -62,10 +62,7 @@ def env(control_plane, tmp_path_factory):
     fixtures = work / "fixtures.json"
     fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
     member = harness.FakeMember(fixtures, certs, work)
-    port = member.port
-    members = work / "members.yaml"
-    members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{port}\n"
-                       f"  caFile: {certs}/ca.crt\n  token: t\n")
+    members = harness.members_config(work / "members.yaml", [("member1", member.port)], certs)
     adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
                                f"--members-config={members}",
                                f"--authentication-kubeconfig={control_plane['KUBECONFIG']}",

@@ -148,6 +148,17 @@ class Adapter:
         self.stop()
 
 
+def members_config(path, members, certs, token="t"):
+    """Writes a --members-config file: members is [(name, port)], all verified with <certs>/ca.crt."""
+    lines = ["members:"]
+    for name, port in members:
+        lines += [f"- name: {name}", f"  endpoint: https://127.0.0.1:{port}", f"  caFile: {certs}/ca.crt",
+                  f"  token: {token}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return str(path)
+
+
 def tls_context(certs, client="admin"):
     ctx = ssl.create_default_context(cafile=os.path.join(certs, "ca.crt"))
     if client:

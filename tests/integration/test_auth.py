@@ -21,10 +21,7 @@ def env(tmp_path_factory):
     fixtures = work / "fixtures.json"
     fixtures.write_text(json.dumps({"routes": {METRIC: {"status": 200, "body": ITEMS}}}))
     member = harness.FakeMember(fixtures, certs, work)
-    member_port = member.port
-    members = work / "members.yaml"
-    members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
-                       f"  caFile: {certs}/ca.crt\n  token: t\n")
+    members = harness.members_config(work / "members.yaml", [("member1", member.port)], certs)
     adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
                                f"--client-ca-file={certs}/client-ca.crt",
                                f"--requestheader-client-ca-file={certs}/front-proxy-ca.crt",

@@ -87,10 +87,7 @@ def test_sigterm_drains_in_flight_requests(tmp_path):
                                     "metadata": {}, "items": []}}}}))
     member = harness.FakeMember(fixtures, certs, tmp_path, "--latency-ms", "1500")
     try:
-        member_port = member.port
-        members = tmp_path / "members.yaml"
-        members.write_text(f"members:\n- name: member1\n  endpoint: https://127.0.0.1:{member_port}\n"
-                           f"  caFile: {certs}/ca.crt\n  token: t\n")
+        members = harness.members_config(tmp_path / "members.yaml", [("member1", member.port)], certs)
         adapter = harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
                                    f"--client-ca-file={certs}/client-ca.crt", f"--members-config={members}",
                                    "--member-timeout=5s", "--shutdown-grace-period=10s"], tmp_path)
