@@ -40,10 +40,14 @@ members::CustomMetricsRequest to_member_request(const provider::MetricQuery& q) 
           q.metric_label_selector};
 }
 
-std::string custom_key(const provider::MetricQuery& q) {
+// Which merge_policy.hpp view an answer is in: the wire view (same objects summed) for API clients, the
+// identity view (every member's items, tagged with their cluster) for the in-process autoscaler.
+enum class View { Wire, ByCluster };
+
+std::string custom_key(const provider::MetricQuery& q, View view) {
   // The member picks its own API version and the merged list is version-independent, so the version is
-  // not part of the key.
-  std::string k = "c";
+  // not part of the key. The two views of the same fan-out are different answers.
+  std::string k = view == View::ByCluster ? "C" : "c";
   for (const std::string* part : {&q.resource.group, &q.resource.resource, &q.namespace_, &q.name, &q.metric_name,
                                   &q.label_selector, &q.metric_label_selector}) {
     k += '\x1f';
@@ -52,8 +56,8 @@ std::string custom_key(const provider::MetricQuery& q) {
   return k;
 }
 
-std::string external_key(const provider::ExternalQuery& q) {
-  return "e\x1f" + q.namespace_ + '\x1f' + q.metric_name + '\x1f' + q.label_selector;
+std::string external_key(const provider::ExternalQuery& q, View view) {
+  return (view == View::ByCluster ? "E\x1f" : "e\x1f") + q.namespace_ + '\x1f' + q.metric_name + '\x1f' + q.label_selector;
 }
 
 std::string not_found_message(const provider::MetricQuery& q) {
@@ -227,7 +231,7 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
 
   std::vector<MemberHandle> targets() { return clients.clients_for(*directory.snapshot()); }
 
-  net::awaitable<Result<provider::CustomAnswer>> fan_out_custom(provider::MetricQuery query) {
+  net::awaitable<Result<provider::CustomAnswer>> fan_out_custom(provider::MetricQuery query, View view) {
     auto self = shared_from_this();
     InFlightGuard guard(metrics.in_flight);
     auto handles = targets();
@@ -240,12 +244,15 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
     auto results = co_await fan_out.run<kubeapi::MetricValueList>(std::move(call_targets), std::move(call));
     auto answer = combine<kubeapi::MetricValueList, MemberCustomResult>(
         handles, results, not_found_message(query),
-        [](std::vector<MemberCustomResult> ok) { return collapse_duplicates(merge_custom(std::move(ok))); });
+        [view](std::vector<MemberCustomResult> ok) {
+          auto merged = merge_custom(std::move(ok));
+          return view == View::ByCluster ? merged : collapse_duplicates(merged);
+        });
     if (answer && !answer->warnings.empty()) metrics.partial.Increment();
     co_return answer;
   }
 
-  net::awaitable<Result<provider::ExternalAnswer>> fan_out_external(provider::ExternalQuery query) {
+  net::awaitable<Result<provider::ExternalAnswer>> fan_out_external(provider::ExternalQuery query, View view) {
     auto self = shared_from_this();
     InFlightGuard guard(metrics.in_flight);
     auto handles = targets();
@@ -258,14 +265,17 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
     auto results = co_await fan_out.run<kubeapi::ExternalMetricValueList>(std::move(call_targets), std::move(call));
     auto answer = combine<kubeapi::ExternalMetricValueList, MemberExternalResult>(
         handles, results, "the server could not find the external metric " + query.metric_name,
-        [](std::vector<MemberExternalResult> ok) { return collapse_external(merge_external(std::move(ok))); });
+        [view](std::vector<MemberExternalResult> ok) {
+          auto merged = merge_external(std::move(ok));
+          return view == View::ByCluster ? merged : collapse_external(merged);
+        });
     if (answer && !answer->warnings.empty()) metrics.partial.Increment();
     co_return answer;
   }
 
-  net::awaitable<Result<provider::CustomAnswer>> custom(provider::MetricQuery query) {
+  net::awaitable<Result<provider::CustomAnswer>> custom(provider::MetricQuery query, View view) {
     auto self = shared_from_this();
-    const std::string key = custom_key(query);
+    const std::string key = custom_key(query, view);
     if (auto hit = custom_cache.get(key)) {
       metrics.cache.Add({{"result", "hit"}}).Increment();
       co_return std::move(*hit);
@@ -273,22 +283,22 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
     bool coalesced = false;
     // Named, not a temporary lambda: g++ 12 destroys a converted temporary argument of a coroutine call
     // inside co_await twice.
-    SingleFlight<provider::CustomAnswer>::Work work = [self, query]() { return self->fan_out_custom(query); };
+    SingleFlight<provider::CustomAnswer>::Work work = [self, query, view]() { return self->fan_out_custom(query, view); };
     auto r = co_await custom_flight.run(key, std::move(work), &coalesced);
     metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
     if (!coalesced && r && r->warnings.empty()) custom_cache.put(key, *r);
     co_return r;
   }
 
-  net::awaitable<Result<provider::ExternalAnswer>> external(provider::ExternalQuery query) {
+  net::awaitable<Result<provider::ExternalAnswer>> external(provider::ExternalQuery query, View view) {
     auto self = shared_from_this();
-    const std::string key = external_key(query);
+    const std::string key = external_key(query, view);
     if (auto hit = external_cache.get(key)) {
       metrics.cache.Add({{"result", "hit"}}).Increment();
       co_return std::move(*hit);
     }
     bool coalesced = false;
-    SingleFlight<provider::ExternalAnswer>::Work work = [self, query]() { return self->fan_out_external(query); };
+    SingleFlight<provider::ExternalAnswer>::Work work = [self, query, view]() { return self->fan_out_external(query, view); };
     auto r = co_await external_flight.run(key, std::move(work), &coalesced);
     metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
     if (!coalesced && r && r->warnings.empty()) external_cache.put(key, *r);
@@ -431,13 +441,25 @@ std::vector<provider::ExternalMetricInfo> FederatedMetricsProvider::list_externa
 net::awaitable<Result<provider::CustomAnswer>> FederatedMetricsProvider::get_custom_metric(
     provider::MetricQuery query) {
   auto impl = impl_;
-  co_return co_await impl->custom(std::move(query));
+  co_return co_await impl->custom(std::move(query), View::Wire);
 }
 
 net::awaitable<Result<provider::ExternalAnswer>> FederatedMetricsProvider::get_external_metric(
     provider::ExternalQuery query) {
   auto impl = impl_;
-  co_return co_await impl->external(std::move(query));
+  co_return co_await impl->external(std::move(query), View::Wire);
+}
+
+net::awaitable<Result<provider::CustomAnswer>> FederatedMetricsProvider::get_custom_metric_by_cluster(
+    provider::MetricQuery query) {
+  auto impl = impl_;
+  co_return co_await impl->custom(std::move(query), View::ByCluster);
+}
+
+net::awaitable<Result<provider::ExternalAnswer>> FederatedMetricsProvider::get_external_metric_by_cluster(
+    provider::ExternalQuery query) {
+  auto impl = impl_;
+  co_return co_await impl->external(std::move(query), View::ByCluster);
 }
 
 }  // namespace fedmetrics::aggregation

@@ -80,6 +80,9 @@ class FederatedMetricsProvider final : public provider::MetricsProvider {
   std::vector<provider::ExternalMetricInfo> list_external_metrics() const override;
   net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery query) override;
   net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery query) override;
+  net::awaitable<Result<provider::CustomAnswer>> get_custom_metric_by_cluster(provider::MetricQuery query) override;
+  net::awaitable<Result<provider::ExternalAnswer>> get_external_metric_by_cluster(
+      provider::ExternalQuery query) override;
 
  private:
   struct Impl;

@@ -64,7 +64,9 @@ ojson events_json(const std::vector<ScaleEvent>& events) {
   return a;
 }
 
-ojson history_json(const History& h) {
+}  // namespace
+
+ojson history_to_json(const History& h) {
   ojson j;
   if (h.recommendations) {
     j["recommendations"] = ojson::array();
@@ -78,6 +80,8 @@ ojson history_json(const History& h) {
   j["scaleDownEvents"] = events_json(h.scale_down_events);
   return j;
 }
+
+namespace {
 
 ojson trace_json(const MetricTrace& t) {
   ojson j = ojson::object();
@@ -136,7 +140,7 @@ ojson decision_to_json(const Decision& d, const nlohmann::json& id) {
   j["error"] = opt(d.error);
   j["status"] = status_json(d.status);
   j["statusChanged"] = d.status_changed;
-  j["history"] = history_json(d.history);
+  j["history"] = history_to_json(d.history);
   return j;
 }
 

@@ -10,4 +10,7 @@ namespace fedmetrics::autoscaler {
 /// `id` is the scenario's free tag, copied as is (null when absent).
 [[nodiscard]] nlohmann::ordered_json decision_to_json(const Decision& d, const nlohmann::json& id);
 
+/// The "history" member of a decision (the same shape parse_history reads; times in seconds).
+[[nodiscard]] nlohmann::ordered_json history_to_json(const History& h);
+
 }  // namespace fedmetrics::autoscaler

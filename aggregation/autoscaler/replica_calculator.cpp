@@ -396,7 +396,9 @@ Result<void> compute(const MetricSpec& m, TargetType tt, const MetricData* data,
       return bad("invalid resource metric source: neither an average utilization target nor an average value target was set");
     }
     case MetricSourceType::Pods: {
-      if (tt != TargetType::AverageValue || !m.target.average_value) {
+      // Upstream reads target.averageValue whatever target.type says (the seed's FederatedHPA writes
+      // `type: Value` with an averageValue, and Karmada's webhook accepts it: karmada-reference.md §2.3).
+      if (!m.target.average_value) {
         return bad("invalid pods metric source: an average value target must be set");
       }
       auto samples = pods_samples(m, data, ctx);

@@ -346,20 +346,20 @@ ScalingRules parse_rules(Reader& rd, const json& j, const std::string& p) {
   return r;
 }
 
-HpaSpec parse_hpa(Reader& rd, const json* j) {
-  if (j == nullptr) fail("hpa", "required");
-  rd.object(*j, "hpa", {"minReplicas", "maxReplicas", "metrics", "behavior"});
+HpaSpec parse_hpa(Reader& rd, const json* j, const std::string& root = "hpa") {
+  if (j == nullptr) fail(root, "required");
+  rd.object(*j, root, {"minReplicas", "maxReplicas", "metrics", "behavior", "scaleTargetRef"});
   HpaSpec h;
-  if (const json* v = field(*j, "minReplicas")) h.min_replicas = as_count(*v, "hpa.minReplicas");
+  if (const json* v = field(*j, "minReplicas")) h.min_replicas = as_count(*v, root + ".minReplicas");
   const json* mx = field(*j, "maxReplicas");
-  if (mx == nullptr) fail("hpa.maxReplicas", "required");
-  h.max_replicas = as_count(*mx, "hpa.maxReplicas");
-  each(field(*j, "metrics"), "hpa.metrics", [&](const json& e, const std::string& p) { h.metrics.push_back(parse_metric(rd, e, p)); });
+  if (mx == nullptr) fail(root + ".maxReplicas", "required");
+  h.max_replicas = as_count(*mx, root + ".maxReplicas");
+  each(field(*j, "metrics"), root + ".metrics", [&](const json& e, const std::string& p) { h.metrics.push_back(parse_metric(rd, e, p)); });
   if (const json* b = field(*j, "behavior")) {
-    rd.object(*b, "hpa.behavior", {"scaleUp", "scaleDown"});
+    rd.object(*b, root + ".behavior", {"scaleUp", "scaleDown"});
     Behavior beh;
-    if (const json* u = field(*b, "scaleUp")) beh.scale_up = parse_rules(rd, *u, "hpa.behavior.scaleUp");
-    if (const json* d = field(*b, "scaleDown")) beh.scale_down = parse_rules(rd, *d, "hpa.behavior.scaleDown");
+    if (const json* u = field(*b, "scaleUp")) beh.scale_up = parse_rules(rd, *u, root + ".behavior.scaleUp");
+    if (const json* d = field(*b, "scaleDown")) beh.scale_down = parse_rules(rd, *d, root + ".behavior.scaleDown");
     h.behavior = beh;
   }
   return h;
@@ -436,6 +436,34 @@ std::map<std::string, std::int64_t> parse_resource_map(Reader& rd, const json* j
   if (!j->is_object()) fail(p, "expected an object");
   for (const auto& [k, v] : j->items()) out[k] = as_milli(v, p + "." + k);
   return out;
+}
+
+History parse_history(Reader& rd, const json& j) {
+  History h;
+  rd.object(j, "history", {"recommendations", "scaleUpEvents", "scaleDownEvents"});
+  if (const json* r = field(j, "recommendations")) {
+    h.recommendations.emplace();
+    each(r, "history.recommendations", [&](const json& e, const std::string& p) {
+      rd.object(e, p, {"replicas", "timestamp"});
+      Recommendation rec;
+      if (const json* v = field(e, "replicas")) rec.replicas = as_int32(*v, p + ".replicas");
+      if (const json* v = field(e, "timestamp")) rec.timestamp = as_time(*v, p + ".timestamp");
+      h.recommendations->push_back(rec);
+    });
+  }
+  auto events = [&](const char* key, std::vector<ScaleEvent>& dest) {
+    each(field(j, key), std::string("history.") + key, [&](const json& e, const std::string& p) {
+      rd.object(e, p, {"change", "timestamp", "outdated"});
+      ScaleEvent ev;
+      if (const json* v = field(e, "change")) ev.change = as_count(*v, p + ".change");
+      if (const json* v = field(e, "timestamp")) ev.timestamp = as_time(*v, p + ".timestamp");
+      if (const json* v = field(e, "outdated")) ev.outdated = as_bool(*v, p + ".outdated");
+      dest.push_back(ev);
+    });
+  };
+  events("scaleUpEvents", h.scale_up_events);
+  events("scaleDownEvents", h.scale_down_events);
+  return h;
 }
 
 }  // namespace
@@ -567,31 +595,7 @@ Result<ParsedScenario> parse_scenario(const json& j) {
       });
       sc.metric_data.push_back(std::move(md));
     });
-    if (const json* h = field(j, "history")) {
-      rd.object(*h, "history", {"recommendations", "scaleUpEvents", "scaleDownEvents"});
-      if (const json* r = field(*h, "recommendations")) {
-        sc.history.recommendations.emplace();
-        each(r, "history.recommendations", [&](const json& e, const std::string& p) {
-          rd.object(e, p, {"replicas", "timestamp"});
-          Recommendation rec;
-          if (const json* v = field(e, "replicas")) rec.replicas = as_int32(*v, p + ".replicas");
-          if (const json* v = field(e, "timestamp")) rec.timestamp = as_time(*v, p + ".timestamp");
-          sc.history.recommendations->push_back(rec);
-        });
-      }
-      auto events = [&](const char* key, std::vector<ScaleEvent>& dest) {
-        each(field(*h, key), std::string("history.") + key, [&](const json& e, const std::string& p) {
-          rd.object(e, p, {"change", "timestamp", "outdated"});
-          ScaleEvent ev;
-          if (const json* v = field(e, "change")) ev.change = as_count(*v, p + ".change");
-          if (const json* v = field(e, "timestamp")) ev.timestamp = as_time(*v, p + ".timestamp");
-          if (const json* v = field(e, "outdated")) ev.outdated = as_bool(*v, p + ".outdated");
-          dest.push_back(ev);
-        });
-      };
-      events("scaleUpEvents", sc.history.scale_up_events);
-      events("scaleDownEvents", sc.history.scale_down_events);
-    }
+    if (const json* h = field(j, "history")) sc.history = parse_history(rd, *h);
     if (const json* f = field(j, "faults")) {
       rd.object(*f, "faults", {"getScale", "updateScale", "getScaleTargetRef", "getBinding"});
       if (const json* v = field(*f, "getScale")) sc.faults.get_scale = as_bool(*v, "faults.getScale");
@@ -603,6 +607,34 @@ Result<ParsedScenario> parse_scenario(const json& j) {
     return make_error(Errc::InvalidArgument, e.what());
   }
   return out;
+}
+
+namespace {
+
+// Runs one part parser with its own Reader; field errors become InvalidArgument naming the path.
+template <class T, class F>
+Result<T> parse_part(std::vector<std::string>* warnings, F&& parse) {
+  std::vector<std::string> local;
+  Reader rd(warnings != nullptr ? *warnings : local);
+  try {
+    return Result<T>(boost::system::in_place_value, parse(rd));
+  } catch (const FieldError& e) {
+    return make_error(Errc::InvalidArgument, e.what());
+  }
+}
+
+}  // namespace
+
+Result<HpaSpec> parse_hpa_spec(const json& spec, const std::string& root, std::vector<std::string>* warnings) {
+  return parse_part<HpaSpec>(warnings, [&](Reader& rd) { return parse_hpa(rd, &spec, root); });
+}
+
+Result<HpaStatus> parse_hpa_status(const json& status) {
+  return parse_part<HpaStatus>(nullptr, [&](Reader& rd) { return parse_status(rd, &status); });
+}
+
+Result<History> parse_history(const json& history) {
+  return parse_part<History>(nullptr, [&](Reader& rd) { return parse_history(rd, history); });
 }
 
 }  // namespace fedmetrics::autoscaler

@@ -28,4 +28,13 @@ struct ParsedScenario {
 /// Errors: InvalidArgument. Output times are written as seconds.
 [[nodiscard]] Result<Millis> parse_time(const nlohmann::json& j);
 
+/// The parts the FederatedHPA controller reads from a live object (same field rules as a scenario).
+/// `root` names the object in error paths ("spec"); unknown fields are appended to `warnings` if given.
+/// Errors: InvalidArgument naming the offending field path.
+[[nodiscard]] Result<HpaSpec> parse_hpa_spec(const nlohmann::json& spec, const std::string& root,
+                                             std::vector<std::string>* warnings = nullptr);
+[[nodiscard]] Result<HpaStatus> parse_hpa_status(const nlohmann::json& status);
+/// The history shape of a scenario ({"recommendations", "scaleUpEvents", "scaleDownEvents"}).
+[[nodiscard]] Result<History> parse_history(const nlohmann::json& history);
+
 }  // namespace fedmetrics::autoscaler

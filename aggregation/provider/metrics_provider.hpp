@@ -32,6 +32,16 @@ class MetricsProvider {
 
   /// External metric values in a namespace. Errors as above.
   virtual net::awaitable<Result<ExternalAnswer>> get_external_metric(ExternalQuery query) = 0;
+
+  /// The same reads in the identity view (aggregation/merge_policy.hpp): every member's items, each with
+  /// its cluster in `cluster`, same-named objects of different clusters kept apart. The FederatedHPA loop
+  /// needs this to tell pods apart by (cluster, name). Default: the single-source answer as is.
+  virtual net::awaitable<Result<CustomAnswer>> get_custom_metric_by_cluster(MetricQuery query) {
+    return get_custom_metric(std::move(query));
+  }
+  virtual net::awaitable<Result<ExternalAnswer>> get_external_metric_by_cluster(ExternalQuery query) {
+    return get_external_metric(std::move(query));
+  }
 };
 
 }  // namespace fedmetrics::provider

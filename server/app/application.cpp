@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "aggregation/federated_metrics_provider.hpp"
+#include "aggregation/fhpa/controller.hpp"
+#include "aggregation/fhpa/member_kube_clients.hpp"
 #include "aggregation/static_metrics_provider.hpp"
 #include "clients/base/clock.hpp"
 #include "clients/base/log.hpp"
@@ -151,10 +153,11 @@ int Application::run() {
     return ok();
   });
 
-  // The control plane (Karmada apiserver): needed for Cluster objects and for leader election.
+  // The control plane (Karmada apiserver): needed for Cluster objects, leader election and the
+  // FederatedHPA loop.
   std::unique_ptr<kube::HttpsRestClient> control_plane;  // outlives `directory` and `leadership`
   std::string control_plane_server;
-  if (c.members_source == Config::MembersSource::Karmada || c.leader_elect) {
+  if (c.members_source == Config::MembersSource::Karmada || c.leader_elect || c.federatedhpa_controller) {
     auto rest = kube::load_rest_config(c.kubeconfig, "", kube::InClusterSource::from_environment());
     if (!rest) {
       std::cerr << "Error: --kubeconfig: " << rest.error().message << "\n";
@@ -238,11 +241,23 @@ int Application::run() {
   }
   provider::MetricsProvider& metrics = federated ? *federated : *provider;
 
-  // Leader election: every replica serves the API; only the leader will run the FederatedHPA loop.
+  // The embedded FederatedHPA loop: reads metrics from `federated` in-process.
+  std::unique_ptr<fhpa::MemberKubeClients> member_kube_clients;
+  std::unique_ptr<fhpa::FederatedHpaController> federatedhpa;
+  if (c.federatedhpa_controller) {
+    member_kube_clients = std::make_unique<fhpa::MemberKubeClients>(fhpa::https_member_rest_factory(clock));
+    federatedhpa = std::make_unique<fhpa::FederatedHpaController>(ioc.get_executor(), *control_plane, *directory,
+                                                                  *member_kube_clients, *federated, clock, registry,
+                                                                  c.federatedhpa);
+  }
+
+  // Leader election: every replica serves the API; only the leader runs the FederatedHPA loop.
   std::unique_ptr<Leadership> leadership;
   if (c.leader_elect) {
     try {
-      leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry);
+      std::function<void(bool)> on_change;
+      if (federatedhpa) on_change = [loop = federatedhpa.get()](bool leading) { loop->set_leading(leading); };
+      leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry, on_change);
     } catch (const std::exception& e) {
       std::cerr << "Error: leader election: " << e.what() << "\n";
       return 2;
@@ -304,6 +319,10 @@ int Application::run() {
   if (karmada_directory) karmada_directory->start(ioc.get_executor());
   if (leadership) leadership->start(ioc.get_executor());
   if (federated) federated->start();
+  if (federatedhpa) {
+    federatedhpa->start();
+    if (!leadership) federatedhpa->set_leading(true);
+  }
 
   // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.
   asio::steady_timer tls_reload(ioc);
@@ -330,6 +349,7 @@ int Application::run() {
                                 {"in_flight", server.requests_in_flight()}});
     shutting_down.store(true);
     tls_reload.cancel();
+    if (federatedhpa) federatedhpa->stop();
     if (federated) federated->stop();
     if (static_directory) static_directory->stop();
     if (karmada_directory) karmada_directory->stop();

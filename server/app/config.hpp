@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "clients/base/log.hpp"
+#include "aggregation/fhpa/controller.hpp"
 #include "clients/kube/leader_election.hpp"
 #include "server/auth/gate.hpp"
 
@@ -59,6 +60,9 @@ struct Config {
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds metrics_cache_ttl{0};
   std::chrono::milliseconds discovery_refresh_interval{60'000};
+
+  bool federatedhpa_controller = false;  ///< run the embedded FederatedHPA loop (needs the control plane)
+  fhpa::ControllerOptions federatedhpa;
 };
 
 }  // namespace fedmetrics::app

@@ -174,6 +174,24 @@ void add_serve_flags(CLI::App& app, Options& o) {
   app.add_option("--discovery-refresh-interval", o.discovery_refresh_interval,
                  "How often the members' metric lists are re-read for discovery.")
       ->capture_default_str();
+  app.add_option("--enable-federatedhpa-controller", o.enable_federatedhpa_controller,
+                 "Run the embedded FederatedHPA loop on the --kubeconfig control plane (disable Karmada's own "
+                 "federatedHorizontalPodAutoscaler controller then). Only the leader evaluates with --leader-elect.");
+  app.add_option("--horizontal-pod-autoscaler-sync-period", o.hpa_sync_period,
+                 "How often every FederatedHPA is evaluated.");
+  app.add_option("--horizontal-pod-autoscaler-tolerance", o.hpa_tolerance,
+                 "Minimum change (from 1.0) in the desired-to-actual metrics ratio before scaling.");
+  app.add_option("--horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period,
+                 "Period after pod start when CPU samples may be skipped.");
+  app.add_option("--horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay,
+                 "Period after pod start during which readiness changes are treated as initial readiness.");
+  app.add_option("--horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization,
+                 "Period for which scale-down recommendations are looked back at (default scaleDown window).");
+  app.add_option("--concurrent-horizontal-pod-autoscaler-syncs", o.concurrent_hpa_syncs,
+                 "FederatedHPAs evaluated at the same time.");
+  app.add_option("--federatedhpa-profile", o.federatedhpa_profile,
+                 "Decision rules: fedmetrics (default), kube (newest kube-controller-manager) or karmada "
+                 "(Karmada's controller, quirks included); see docs/federatedhpa.md.");
 }
 
 }  // namespace
@@ -311,6 +329,41 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   check_duration("metrics-cache-ttl", o.metrics_cache_ttl, c.metrics_cache_ttl, problems);
   check_duration("discovery-refresh-interval", o.discovery_refresh_interval, c.discovery_refresh_interval, problems,
                  false);
+  c.federatedhpa_controller = o.enable_federatedhpa_controller;
+  if (o.enable_federatedhpa_controller && c.members_source == Source::None) {
+    problems.push_back("--enable-federatedhpa-controller needs member clusters (--members-config or --members=karmada)");
+  }
+  auto& f = c.federatedhpa;
+  if (o.federatedhpa_profile == "fedmetrics") {
+    f.decision = autoscaler::profile_defaults(autoscaler::Profile::Fedmetrics);
+  } else if (o.federatedhpa_profile == "kube") {
+    f.decision = autoscaler::profile_defaults(autoscaler::Profile::Kube);
+  } else if (o.federatedhpa_profile == "karmada") {
+    f.decision = autoscaler::profile_defaults(autoscaler::Profile::Karmada);
+  } else {
+    problems.push_back("--federatedhpa-profile: \"" + o.federatedhpa_profile + "\" is not one of fedmetrics, kube, karmada");
+  }
+  check_duration("horizontal-pod-autoscaler-sync-period", o.hpa_sync_period, f.sync_period, problems, false);
+  if (!(o.hpa_tolerance >= 0 && o.hpa_tolerance < 1e6)) {
+    problems.push_back("--horizontal-pod-autoscaler-tolerance: must be a non-negative number");
+  } else {
+    f.decision.tolerance = o.hpa_tolerance;
+  }
+  std::chrono::milliseconds d{};
+  check_duration("horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period, d, problems);
+  f.decision.cpu_initialization_period = d.count();
+  d = std::chrono::milliseconds{f.decision.initial_readiness_delay};
+  check_duration("horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay, d, problems);
+  f.decision.initial_readiness_delay = d.count();
+  d = std::chrono::milliseconds{f.decision.downscale_stabilization_window};
+  check_duration("horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization, d, problems);
+  f.decision.downscale_stabilization_window = d.count();
+  if (o.concurrent_hpa_syncs < 1 || o.concurrent_hpa_syncs > 1000) {
+    problems.push_back("--concurrent-horizontal-pod-autoscaler-syncs: must be between 1 and 1000");
+  } else {
+    f.workers = static_cast<unsigned>(o.concurrent_hpa_syncs);
+  }
+  f.reporting_instance = c.leader_election.identity;
   if (c.member_timeout > c.request_timeout) {
     problems.push_back("--member-timeout must not be longer than --request-timeout");
   }

@@ -69,6 +69,16 @@ struct Options {
   std::string request_timeout = "30s";
   std::string metrics_cache_ttl = "0s";
   std::string discovery_refresh_interval = "60s";
+
+  // The embedded FederatedHPA loop (kube-controller-manager / karmada-controller-manager flag names).
+  bool enable_federatedhpa_controller = false;
+  std::string hpa_sync_period = "15s";
+  double hpa_tolerance = 0.1;
+  std::string hpa_cpu_initialization_period = "5m";
+  std::string hpa_initial_readiness_delay = "30s";
+  std::string hpa_downscale_stabilization = "5m";
+  int concurrent_hpa_syncs = 5;
+  std::string federatedhpa_profile = "fedmetrics";
 };
 
 /// Validates every field and reports every problem at once (one message each).

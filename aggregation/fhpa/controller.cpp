@@ -1,0 +1,466 @@
+#include "aggregation/fhpa/controller.hpp"
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "aggregation/autoscaler/conditions.hpp"
+#include "aggregation/autoscaler/decide.hpp"
+#include "aggregation/autoscaler/decision_json.hpp"
+#include "aggregation/fhpa/federated_hpa_object.hpp"
+#include "aggregation/fhpa/observe.hpp"
+#include "clients/base/log.hpp"
+#include "clients/kube/informer.hpp"
+#include "clients/kube/objects.hpp"
+#include "clients/kube/scale.hpp"
+
+namespace fedmetrics::fhpa {
+
+using autoscaler::Decision;
+using autoscaler::History;
+using nlohmann::json;
+
+namespace {
+
+// Far more than any realistic number of FederatedHPAs; a full queue drops the key until the next period.
+constexpr std::size_t kQueueCapacity = 1 << 20;
+
+std::string action_of(const Decision& d) {
+  if (!d.scale_updated || !d.current_replicas) return "none";
+  return d.desired_replicas > *d.current_replicas ? "scale_up" : "scale_down";
+}
+
+std::string reason_of(const Decision& d) {
+  if (d.error && !d.scale_updated && d.branch == "failedGetScale") return "FailedGetScale";
+  if (!d.limit_reason.empty()) return d.limit_reason;
+  return d.branch.empty() ? "unknown" : d.branch;
+}
+
+struct Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : reconcile(prometheus::BuildHistogram()
+                      .Name("fedmetrics_federatedhpa_reconcile_duration_seconds")
+                      .Help("Duration of one FederatedHPA evaluation (reads, decision, writes).")
+                      .Register(r)),
+        pull(prometheus::BuildHistogram()
+                 .Name("fedmetrics_federatedhpa_metric_pull_duration_seconds")
+                 .Help("Duration of one metric read of the FederatedHPA loop (in-process fan-out).")
+                 .Register(r)),
+        desired(prometheus::BuildGauge()
+                    .Name("fedmetrics_federatedhpa_desired_replicas")
+                    .Help("Desired replicas of each FederatedHPA after its last evaluation.")
+                    .Register(r)),
+        current(prometheus::BuildGauge()
+                    .Name("fedmetrics_federatedhpa_current_replicas")
+                    .Help("Template replicas of each FederatedHPA at its last evaluation.")
+                    .Register(r)),
+        decisions(prometheus::BuildCounter()
+                      .Name("fedmetrics_federatedhpa_decisions_total")
+                      .Help("FederatedHPA decisions by action and limiting reason.")
+                      .Register(r)) {}
+
+  static const prometheus::Histogram::BucketBoundaries& buckets() {
+    static const prometheus::Histogram::BucketBoundaries b{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                           0.25,  0.5,    1,     2.5,  5,     10};
+    return b;
+  }
+
+  prometheus::Family<prometheus::Histogram>& reconcile;
+  prometheus::Family<prometheus::Histogram>& pull;
+  prometheus::Family<prometheus::Gauge>& desired;
+  prometheus::Family<prometheus::Gauge>& current;
+  prometheus::Family<prometheus::Counter>& decisions;
+};
+
+const json& metadata_of(const json& obj) {
+  static const json kEmpty = json::object();
+  auto it = obj.find("metadata");
+  return it != obj.end() && it->is_object() ? *it : kEmpty;
+}
+
+std::string key_of(const json& obj) {
+  const json& meta = metadata_of(obj);
+  return meta.value("namespace", "") + "/" + meta.value("name", "");
+}
+
+std::int64_t generation_of(const json& obj) {
+  const json& meta = metadata_of(obj);
+  auto it = meta.find("generation");
+  return it != meta.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+std::string metric_type_label(autoscaler::MetricSourceType t) {
+  switch (t) {
+    case autoscaler::MetricSourceType::Resource:
+    case autoscaler::MetricSourceType::ContainerResource: return "ResourceMetric";
+    case autoscaler::MetricSourceType::Pods: return "RawMetric";
+    case autoscaler::MetricSourceType::Object: return "ObjectMetric";
+    case autoscaler::MetricSourceType::External: return "ExternalMetric";
+    case autoscaler::MetricSourceType::Invalid: break;
+  }
+  return "Invalid";
+}
+
+}  // namespace
+
+struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
+  Impl(net::any_io_executor ex, kube::RestClient& cp, members::ClusterDirectory& dir, MemberKubeClients& mc,
+       provider::MetricsProvider& mp, const Clock& clk, prometheus::Registry& registry, ControllerOptions opts)
+      : executor(std::move(ex)),
+        control_plane(cp),
+        directory(dir),
+        member_clients(mc),
+        metrics_provider(mp),
+        clock(clk),
+        options(std::move(opts)),
+        metrics(registry),
+        informer(cp, federated_hpas(), informer_options(options)),
+        queue(executor, kQueueCapacity),
+        period(executor) {}
+
+  static kube::InformerOptions informer_options(const ControllerOptions& o) {
+    kube::InformerOptions io;
+    io.watch_timeout = o.watch_timeout;
+    return io;
+  }
+
+  // Per-object state that outlives one evaluation.
+  struct State {
+    std::string uid;
+    History history;
+    std::string persisted;  ///< the annotation text last written (or read)
+  };
+
+  net::any_io_executor executor;
+  kube::RestClient& control_plane;
+  members::ClusterDirectory& directory;
+  MemberKubeClients& member_clients;
+  provider::MetricsProvider& metrics_provider;
+  const Clock& clock;
+  ControllerOptions options;
+  Metrics metrics;
+  kube::Informer informer;
+  net::experimental::concurrent_channel<void(boost::system::error_code, std::string)> queue;
+  net::steady_timer period;
+  net::cancellation_signal informer_cancel;
+
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+  std::atomic<bool> leading{false};
+  std::atomic<std::uint64_t> evaluations{0};
+
+  std::mutex mu;  // guards everything below
+  std::set<std::string> queued, processing, dirty;
+  std::map<std::string, State> states;
+  std::map<std::string, std::int64_t> seen_generation;
+
+  // --- queue ------------------------------------------------------------------------------------------
+
+  void enqueue(const std::string& key) {
+    if (stopped.load() || !leading.load()) return;
+    std::lock_guard lock(mu);
+    if (processing.contains(key)) {
+      dirty.insert(key);  // evaluated again right after the running evaluation
+      return;
+    }
+    if (!queued.insert(key).second) return;
+    if (!queue.try_send(boost::system::error_code{}, key)) queued.erase(key);
+  }
+
+  void enqueue_all() {
+    for (const auto& obj : informer.list()) enqueue(key_of(*obj));
+  }
+
+  void on_delta(const kube::Delta& delta) {
+    const std::string key = key_of(*delta.object);
+    const std::int64_t generation = generation_of(*delta.object);
+    if (delta.type == kube::DeltaType::Deleted) {
+      std::lock_guard lock(mu);
+      states.erase(key);
+      seen_generation.erase(key);
+      return;
+    }
+    bool spec_changed = false;
+    {
+      std::lock_guard lock(mu);
+      auto [it, inserted] = seen_generation.try_emplace(key, generation);
+      spec_changed = inserted || it->second != generation;
+      it->second = generation;
+    }
+    // Status and annotation writes (ours included) do not change the generation: no evaluation storm.
+    if (spec_changed) enqueue(key);
+  }
+
+  // --- loops ------------------------------------------------------------------------------------------
+
+  static net::awaitable<void> run_informer(std::shared_ptr<Impl> self) { co_await self->informer.run(); }
+
+  static net::awaitable<void> period_loop(std::shared_ptr<Impl> self) {
+    while (!self->stopped.load()) {
+      self->period.expires_after(self->options.sync_period);
+      boost::system::error_code ec;
+      co_await self->period.async_wait(net::redirect_error(net::use_awaitable, ec));
+      if (self->stopped.load()) co_return;
+      if (self->leading.load() && self->informer.synced()) self->enqueue_all();
+    }
+  }
+
+  static net::awaitable<void> worker(std::shared_ptr<Impl> self) {
+    while (!self->stopped.load()) {
+      boost::system::error_code ec;
+      std::string key = co_await self->queue.async_receive(net::redirect_error(net::use_awaitable, ec));
+      if (ec || self->stopped.load()) co_return;
+      {
+        std::lock_guard lock(self->mu);
+        self->queued.erase(key);
+        self->processing.insert(key);
+      }
+      if (self->leading.load()) {
+        try {
+          co_await self->evaluate(key);
+        } catch (const std::exception& e) {
+          log::error("federatedhpa evaluation failed", {{"federatedhpa", key}, {"error", e.what()}});
+        }
+      }
+      bool again = false;
+      {
+        std::lock_guard lock(self->mu);
+        self->processing.erase(key);
+        again = self->dirty.erase(key) > 0;
+      }
+      if (again) self->enqueue(key);
+    }
+  }
+
+  // --- one evaluation ---------------------------------------------------------------------------------
+
+  Millis now_millis() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.system_now().time_since_epoch()).count();
+  }
+
+  /// The history to start from: ours while we keep evaluating the same object, else the annotation.
+  History history_for(const FederatedHpa& hpa) {
+    std::lock_guard lock(mu);
+    auto it = states.find(hpa.key());
+    if (it != states.end() && it->second.uid == hpa.uid) return it->second.history;
+    State s;
+    s.uid = hpa.uid;
+    if (hpa.history) s.history = *hpa.history;
+    s.persisted = hpa.history ? encode_history(*hpa.history) : "";
+    states[hpa.key()] = s;
+    return s.history;
+  }
+
+  net::awaitable<Result<void>> persist_history(FederatedHpa hpa, History history) {
+    const std::string text = encode_history(history);
+    {
+      std::lock_guard lock(mu);
+      auto& s = states[hpa.key()];
+      s.uid = hpa.uid;
+      s.history = history;
+      if (s.persisted == text) co_return ok();
+    }
+    json patch = {{"metadata", {{"annotations", {{kHistoryAnnotation, text}}}}}};
+    auto r = co_await control_plane.patch(federated_hpas().in(hpa.namespace_name), hpa.name, "", kube::PatchType::Merge,
+                                          patch.dump());
+    if (!r) co_return r.error();
+    std::lock_guard lock(mu);
+    states[hpa.key()].persisted = text;
+    co_return ok();
+  }
+
+  net::awaitable<void> post_event(const FederatedHpa& hpa, std::string type, std::string reason, std::string message) {
+    kube::EventSpec spec;
+    spec.involved = {"autoscaling.karmada.io/v1alpha1", "FederatedHPA", hpa.namespace_name, hpa.name, hpa.uid,
+                     hpa.resource_version};
+    spec.type = std::move(type);
+    spec.reason = std::move(reason);
+    spec.message = std::move(message);
+    spec.reporting_component = "fedmetrics-federatedhpa";
+    spec.reporting_instance = options.reporting_instance;
+    spec.time = clock.system_now();
+    auto r = co_await control_plane.create(kube::resources::events().in(hpa.namespace_name), kube::make_event(spec));
+    if (!r) log::warning("cannot record event", {{"federatedhpa", hpa.key()}, {"reason", spec.reason}, {"error", r.error().message}});
+  }
+
+  net::awaitable<Result<void>> write_status(FederatedHpa hpa, json status) {
+    kube::Mutator set_status = [status](json& obj) -> Result<bool> {
+      if (obj.contains("status") && obj["status"] == status) return false;
+      obj["status"] = status;
+      return true;
+    };
+    auto r = co_await kube::update_with_retry(control_plane, federated_hpas().in(hpa.namespace_name), hpa.name,
+                                              "status", std::move(set_status));
+    if (!r) co_return r.error();
+    co_return ok();
+  }
+
+  /// An invalid object: ScalingActive=False/InvalidSpec with every problem, one Warning event per change.
+  net::awaitable<void> report_invalid(FederatedHpa hpa) {
+    std::string message;
+    for (const auto& e : hpa.spec_errors) message += (message.empty() ? "" : "; ") + e;
+    autoscaler::HpaStatus status = hpa.status;
+    const bool changed_condition = [&] {
+      const auto* c = autoscaler::find_condition(status.conditions, "ScalingActive");
+      return c == nullptr || c->status != "False" || c->reason != "InvalidSpec" || c->message != message;
+    }();
+    autoscaler::set_condition(status.conditions, "ScalingActive", false, "InvalidSpec",
+                                     "the FederatedHPA is invalid and is not evaluated: " + message, now_millis());
+    if (changed_condition) {
+      log::warning("federatedhpa is invalid", {{"federatedhpa", hpa.key()}, {"errors", message}});
+      co_await post_event(hpa, "Warning", "FailedValidation", message);
+    }
+    if (changed_condition || hpa.observed_generation != hpa.generation) {
+      auto w = co_await write_status(hpa, encode_status(status, hpa.generation));
+      if (!w) log::warning("cannot update federatedhpa status", {{"federatedhpa", hpa.key()}, {"error", w.error().message}});
+    }
+  }
+
+  net::awaitable<void> evaluate(const std::string& key) {
+    const auto began = std::chrono::steady_clock::now();
+    const auto slash = key.find('/');
+    auto obj = informer.get(key.substr(0, slash), key.substr(slash + 1));
+    if (!obj) co_return;
+    auto decoded = decode_federated_hpa(*obj);
+    if (!decoded) {
+      log::warning("cannot decode federatedhpa", {{"federatedhpa", key}, {"error", decoded.error().message}});
+      co_return;
+    }
+    FederatedHpa hpa = std::move(*decoded);
+    if (!hpa.spec_errors.empty()) {
+      co_await report_invalid(hpa);
+      evaluations.fetch_add(1);
+      co_return;
+    }
+
+    History history = history_for(hpa);
+    ObserveDeps deps;
+    deps.control_plane = &control_plane;
+    deps.directory = &directory;
+    deps.member_clients = &member_clients;
+    deps.metrics = &metrics_provider;
+    deps.on_pull = [this](autoscaler::MetricSourceType t, bool good, double seconds) {
+      metrics.pull.Add({{"metric_type", metric_type_label(t)}, {"result", good ? "success" : "error"}}, Metrics::buckets())
+          .Observe(seconds);
+    };
+    const Millis now = now_millis();
+    Observation obs = co_await observe(hpa, options.decision, history, now, deps);
+    for (const auto& p : obs.problems) log::verbose(1, "federatedhpa read problem", {{"federatedhpa", key}, {"problem", p}});
+
+    Decision d = autoscaler::decide(obs.scenario);
+    if (d.scale_updated) {
+      // Write-ahead: the scale event is on the object before the scale changes, so a successor never
+      // repeats this step; if the write fails, the history is rewritten without it below.
+      if (auto p = co_await persist_history(hpa, d.history); !p) {
+        log::warning("cannot store federatedhpa history; not scaling this period",
+                     {{"federatedhpa", key}, {"error", p.error().message}});
+        co_return;
+      }
+      auto written = co_await kube::set_scale_replicas(control_plane, obs.target, hpa.target.name, d.desired_replicas);
+      if (!written) {
+        log::warning("scale update failed", {{"federatedhpa", key}, {"error", written.error().message}});
+        obs.scenario.faults.update_scale = true;
+        d = autoscaler::decide(obs.scenario);
+      }
+    }
+    if (auto p = co_await persist_history(hpa, d.history); !p) {
+      log::warning("cannot store federatedhpa history", {{"federatedhpa", key}, {"error", p.error().message}});
+    }
+    for (const auto& e : d.events) co_await post_event(hpa, e.type, e.reason, e.message);
+    if (d.status_changed || hpa.observed_generation != hpa.generation) {
+      auto w = co_await write_status(hpa, encode_status(d.status, hpa.generation));
+      if (!w) {
+        log::warning("cannot update federatedhpa status", {{"federatedhpa", key}, {"error", w.error().message}});
+        co_await post_event(hpa, "Warning", "FailedUpdateStatus", w.error().message);
+      }
+    }
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    metrics.reconcile.Add({{"result", d.error ? "error" : "success"}}, Metrics::buckets()).Observe(seconds);
+    metrics.decisions.Add({{"action", action_of(d)}, {"reason", reason_of(d)}}).Increment();
+    const prometheus::Labels labels{{"namespace", hpa.namespace_name}, {"name", hpa.name}};
+    metrics.desired.Add(labels).Set(d.desired_replicas);
+    if (d.current_replicas) metrics.current.Add(labels).Set(*d.current_replicas);
+    if (d.scale_updated) {
+      log::info("federatedhpa rescaled", {{"federatedhpa", key},
+                                          {"from", d.current_replicas.value_or(0)},
+                                          {"to", d.desired_replicas},
+                                          {"reason", d.rescale_reason}});
+    }
+    if (log::enabled(2)) {
+      // The same JSON `simulate` prints for this input: a decision can be replayed offline.
+      log::verbose(2, "federatedhpa decision", {{"federatedhpa", key}, {"decision", autoscaler::decision_to_json(d, key).dump()}});
+    }
+    evaluations.fetch_add(1);
+  }
+};
+
+FederatedHpaController::FederatedHpaController(net::any_io_executor executor, kube::RestClient& control_plane,
+                                               members::ClusterDirectory& directory, MemberKubeClients& member_clients,
+                                               provider::MetricsProvider& metrics, const Clock& clock,
+                                               prometheus::Registry& registry, ControllerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), control_plane, directory, member_clients, metrics, clock, registry,
+                                   std::move(options))) {}
+
+FederatedHpaController::~FederatedHpaController() { stop(); }
+
+void FederatedHpaController::start() {
+  auto impl = impl_;
+  if (impl->started.exchange(true)) return;
+  std::weak_ptr<Impl> weak = impl;
+  impl->informer.add_handler([weak](const kube::Delta& d) {
+    if (auto self = weak.lock()) self->on_delta(d);
+  });
+  net::co_spawn(impl->executor, Impl::run_informer(impl),
+                net::bind_cancellation_slot(impl->informer_cancel.slot(), [](std::exception_ptr) {}));
+  net::co_spawn(impl->executor, Impl::period_loop(impl), [](std::exception_ptr) {});
+  for (unsigned i = 0; i < std::max(1u, impl->options.workers); ++i) {
+    net::co_spawn(impl->executor, Impl::worker(impl), [](std::exception_ptr) {});
+  }
+}
+
+void FederatedHpaController::stop() {
+  auto impl = impl_;
+  if (impl->stopped.exchange(true) || !impl->started.load()) return;
+  net::post(impl->executor, [impl] {
+    impl->informer_cancel.emit(net::cancellation_type::terminal);
+    impl->period.cancel();
+    impl->queue.close();
+  });
+}
+
+void FederatedHpaController::set_leading(bool leading) {
+  auto impl = impl_;
+  const bool was = impl->leading.exchange(leading);
+  if (leading && !was) {
+    {
+      // Another leader may have evaluated in between: start again from the objects' annotations.
+      std::lock_guard lock(impl->mu);
+      impl->states.clear();
+    }
+    log::info("federatedhpa loop active", {});
+    net::post(impl->executor, [impl] {
+      if (impl->informer.synced()) impl->enqueue_all();
+    });
+  } else if (!leading && was) {
+    log::info("federatedhpa loop standing by (not the leader)", {});
+  }
+}
+
+std::uint64_t FederatedHpaController::evaluations() const { return impl_->evaluations.load(); }
+
+}  // namespace fedmetrics::fhpa
