@@ -252,6 +252,11 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock.system_now().time_since_epoch()).count();
   }
 
+  bool has_state(const std::string& key) {
+    std::lock_guard lock(mu);
+    return states.contains(key);
+  }
+
   /// The history to start from: ours while we keep evaluating the same object, else the annotation.
   History history_for(const FederatedHpa& hpa) {
     std::lock_guard lock(mu);
@@ -333,9 +338,21 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
   net::awaitable<void> evaluate(const std::string& key) {
     const auto began = std::chrono::steady_clock::now();
     const auto slash = key.find('/');
-    auto obj = informer.get(key.substr(0, slash), key.substr(slash + 1));
-    if (!obj) co_return;
-    auto decoded = decode_federated_hpa(*obj);
+    const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
+    auto cached = informer.get(ns, name);
+    if (!cached) co_return;
+    json object = *cached;
+    if (!has_state(key)) {
+      // First evaluation since we started leading: the watch cache can lag the previous leader's last
+      // history write by a watch window, so read the object itself (the history must not go back in time).
+      auto fresh = co_await control_plane.get(federated_hpas().in(ns), name, "");
+      if (!fresh) {
+        log::warning("cannot read federatedhpa; retrying next period", {{"federatedhpa", key}, {"error", fresh.error().message}});
+        co_return;
+      }
+      object = std::move(*fresh);
+    }
+    auto decoded = decode_federated_hpa(object);
     if (!decoded) {
       log::warning("cannot decode federatedhpa", {{"federatedhpa", key}, {"error", decoded.error().message}});
       co_return;
