@@ -125,7 +125,7 @@ TEST_CASE("a member without a client reports its configuration error without a c
   CHECK(results[1]);
 }
 
-TEST_CASE("max_in_flight chunks large member sets and keeps the order", "[unit][fanout]") {
+TEST_CASE("max_in_flight bounds large member sets and keeps the order", "[unit][fanout]") {
   net::io_context ioc;
   std::vector<members::MemberHandle> targets;
   std::vector<std::shared_ptr<FakeMemberClient>> fakes;
@@ -144,6 +144,28 @@ TEST_CASE("max_in_flight chunks large member sets and keeps the order", "[unit][
     CHECK(results[i]->items.at(0).described_object.name == "pod-" + std::to_string(i));
     CHECK(fakes[i]->custom_calls().size() == 1);
   }
+}
+
+TEST_CASE("max_in_flight is a sliding window: a slow member holds only its own slot", "[unit][fanout]") {
+  net::io_context ioc;
+  std::vector<members::MemberHandle> targets;
+  for (int i = 0; i < 6; ++i) {
+    auto f = std::make_shared<FakeMemberClient>("m" + std::to_string(i));
+    f->script_custom("", one_pod("pod-" + std::to_string(i), "1"));
+    f->set_yields(i == 0 ? 200 : 1);
+    targets.push_back(handle(f));
+  }
+  std::mutex mu;
+  std::vector<std::string> reported;
+  FanOut fan_out(ioc.get_executor(), FanOutOptions{.max_in_flight = 2}, [&](const MemberCallReport& r) {
+    std::lock_guard lock(mu);
+    reported.push_back(r.cluster);
+  });
+  auto results = run_coro(ioc, fan_out.run<kubeapi::MetricValueList>(targets, custom_call()));
+  REQUIRE(results.size() == 6);
+  for (const auto& r : results) CHECK(r);
+  // Waves of two would finish m0 before m2 starts; in a window, m1..m5 all pass through the other slot.
+  CHECK(reported == std::vector<std::string>{"m1", "m2", "m3", "m4", "m5", "m0"});
 }
 
 TEST_CASE("an exception escaping a member call becomes an Internal error for that member only", "[unit][fanout]") {
