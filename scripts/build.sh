@@ -8,6 +8,8 @@ mode=${1:-release}
 jobs=${FEDMETRICS_JOBS:-$(nproc)}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Paths relative to the tree, so that a fresh clone elsewhere (CI) hits the same ccache entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 case "$mode" in
   release)
     dir=build

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|e2e|sanitize|fuzz]
-#   all          (default) installs missing packages, builds, runs unit + integration tests, then the
-#                unit tests again under ASan/UBSan
+# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|e2e|federation|sanitize|fuzz]
+#   all          (default) installs missing packages, builds, runs unit + integration, e2e and federation
+#                tests, the unit tests again under ASan/UBSan, then the fuzz targets
 #   unit         unit tests (Release build)
 #   integration  integration tests against the real binary, real kubectl, openssl, curl
 #   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl built from the Go module
 #                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after)
+#   federation   the local federation (scripts/local-up) and the seed walkthrough with fedmetrics' and with
+#                Karmada's FederatedHPA loop; builds every peer first (about 50 min cold on 2 cores, cached)
 #   sanitize     unit tests under ASan + UBSan
 #   fuzz         libFuzzer targets, bounded (FEDMETRICS_FUZZ_SECONDS per target, default 30)
 set -euo pipefail
@@ -24,6 +26,11 @@ case "$what" in
     scripts/build.sh release
     FEDMETRICS_NICE=0 scripts/peers/build.sh --required "etcd kube-apiserver kubectl" etcd kube-apiserver kubectl
     run_ctest build e2e ;;
+  federation)
+    scripts/build.sh release
+    FEDMETRICS_NICE=0 scripts/peers/build.sh --required all etcd kube-apiserver kubectl kube-controller-manager \
+      prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler
+    run_ctest build federation ;;
   sanitize)
     scripts/build.sh sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -33,7 +40,8 @@ case "$what" in
     scripts/build.sh release
     run_ctest build "unit|integration"
     "$0" e2e
+    "$0" federation
     "$0" sanitize
     "$0" fuzz ;;
-  *) echo "usage: $0 [all|unit|integration|e2e|sanitize|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|integration|e2e|federation|sanitize|fuzz]" >&2; exit 2 ;;
 esac
