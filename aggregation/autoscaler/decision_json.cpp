@@ -44,7 +44,9 @@ ojson metric_status_json(const MetricStatus& s) {
   return ojson{{"type", ""}};
 }
 
-ojson status_json(const HpaStatus& s) {
+}  // namespace
+
+ojson status_to_json(const HpaStatus& s) {
   ojson j{{"currentReplicas", s.current_replicas}, {"desiredReplicas", s.desired_replicas}};
   j["lastScaleTime"] = s.last_scale_time ? time_out(*s.last_scale_time) : ojson();
   if (s.current_metrics) {
@@ -57,6 +59,8 @@ ojson status_json(const HpaStatus& s) {
   for (const auto& c : s.conditions) j["conditions"].push_back(condition_json(c));
   return j;
 }
+
+namespace {
 
 ojson events_json(const std::vector<ScaleEvent>& events) {
   ojson a = ojson::array();
@@ -138,7 +142,7 @@ ojson decision_to_json(const Decision& d, const nlohmann::json& id) {
   j["events"] = ojson::array();
   for (const auto& e : d.events) j["events"].push_back({{"type", e.type}, {"reason", e.reason}, {"message", e.message}});
   j["error"] = opt(d.error);
-  j["status"] = status_json(d.status);
+  j["status"] = status_to_json(d.status);
   j["statusChanged"] = d.status_changed;
   j["history"] = history_to_json(d.history);
   return j;

@@ -21,6 +21,7 @@
 #include "aggregation/autoscaler/conditions.hpp"
 #include "aggregation/autoscaler/decide.hpp"
 #include "aggregation/autoscaler/decision_json.hpp"
+#include "aggregation/autoscaler/scenario_writer.hpp"
 #include "aggregation/fhpa/federated_hpa_object.hpp"
 #include "aggregation/fhpa/observe.hpp"
 #include "clients/base/log.hpp"
@@ -418,8 +419,12 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
                                           {"to", d.desired_replicas},
                                           {"reason", d.rescale_reason}});
     }
+    if (log::enabled(3)) {
+      // The decision's whole input: `simulate --scenario` on this JSON prints the decision logged below.
+      log::verbose(3, "federatedhpa scenario", {{"federatedhpa", key}, {"scenario", autoscaler::scenario_to_json(obs.scenario, key).dump()}});
+    }
     if (log::enabled(2)) {
-      // The same JSON `simulate` prints for this input: a decision can be replayed offline.
+      // The same JSON `simulate` prints for this input.
       log::verbose(2, "federatedhpa decision", {{"federatedhpa", key}, {"decision", autoscaler::decision_to_json(d, key).dump()}});
     }
     evaluations.fetch_add(1);
