@@ -160,3 +160,17 @@ def test_serving_certificate_is_reloaded_without_a_restart(tmp_path):
         with pytest.raises(ssl.SSLError):
             harness.request(adapter.port, "/healthz", first, client=None, timeout=2)
         assert "serving certificate reloaded" in adapter.log()
+
+
+def test_simulate_replays_real_loop_decisions():
+    """docs/examples/seed-walkthrough-replay.jsonl holds the -v=3 scenarios the FederatedHPA loop logged for
+    its three rescales during the seed walkthrough (2 -> 6 -> 10 -> 1); the .decisions file holds the
+    decisions it logged at -v=2. simulate must reproduce them exactly: the loop and simulate are one path."""
+    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
+    result = run("simulate", "--scenario", os.path.join(examples, "seed-walkthrough-replay.jsonl"))
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    with open(os.path.join(examples, "seed-walkthrough-replay.decisions.jsonl")) as f:
+        want = [json.loads(line) for line in f if line.strip()]
+    assert len(want) == 3 and got == want
+    assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 6), (6, 10), (10, 1)]
