@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|e2e|federation|sanitize|fuzz]
+# Runs the test suite.  Usage: scripts/test.sh [all|unit|integration|e2e|federation|bench|sanitize|fuzz]
 #   all          (default) installs missing packages, builds, runs unit + integration, e2e and federation
-#                tests, the unit tests again under ASan/UBSan, then the fuzz targets
+#                tests, the smoke benchmark, the unit tests again under ASan/UBSan, then the fuzz targets
 #   unit         unit tests (Release build)
 #   integration  integration tests against the real binary, real kubectl, openssl, curl
 #   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl built from the Go module
 #                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after)
 #   federation   the local federation (scripts/local-up) and the seed walkthrough with fedmetrics' and with
 #                Karmada's FederatedHPA loop; builds every peer first (about 50 min cold on 2 cores, cached)
+#   bench        scripts/bench --smoke: every benchmark scenario at a tiny size, fedmetrics only (seconds)
 #   sanitize     unit tests under ASan + UBSan
 #   fuzz         libFuzzer targets, bounded (FEDMETRICS_FUZZ_SECONDS per target, default 30)
 set -euo pipefail
@@ -31,6 +32,9 @@ case "$what" in
     FEDMETRICS_NICE=0 scripts/peers/build.sh --required all etcd kube-apiserver kubectl kube-controller-manager \
       prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler
     run_ctest build federation ;;
+  bench)
+    scripts/build.sh release
+    FEDMETRICS_BENCH_BUILD_DIR=build scripts/bench --smoke ;;
   sanitize)
     scripts/build.sh sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -41,7 +45,8 @@ case "$what" in
     run_ctest build "unit|integration"
     "$0" e2e
     "$0" federation
+    "$0" bench
     "$0" sanitize
     "$0" fuzz ;;
-  *) echo "usage: $0 [all|unit|integration|e2e|federation|sanitize|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|unit|integration|e2e|federation|bench|sanitize|fuzz]" >&2; exit 2 ;;
 esac
