@@ -54,8 +54,9 @@ struct MemberExternalResult {
 /// the item carried), ordered by (namespace, name, cluster), then kind and metric name.
 [[nodiscard]] kubeapi::MetricValueList merge_custom(std::vector<MemberCustomResult> results);
 
-/// Wire view of custom metrics: same-object items summed as described in the file comment.
-[[nodiscard]] kubeapi::MetricValueList collapse_duplicates(const kubeapi::MetricValueList& merged);
+/// Wire view of custom metrics: same-object items summed as described in the file comment. Pass merge_custom's
+/// result as an rvalue: items without a duplicate are then moved, not copied.
+[[nodiscard]] kubeapi::MetricValueList collapse_duplicates(kubeapi::MetricValueList merged);
 
 /// Identity view of external metrics, ordered by (metric name, labels, cluster).
 [[nodiscard]] kubeapi::ExternalMetricValueList merge_external(std::vector<MemberExternalResult> results);

@@ -82,7 +82,12 @@ std::string encode_external_metric_value_list(const ExternalMetricValueList& lis
 
 /// Decodes either version's MetricValueList (from a member). `cluster` is stamped on every item.
 /// Errors: ProtocolError for invalid JSON, a wrong kind, a missing or malformed field or quantity.
+/// Plain member answers (the Go encoder's shape: known keys only, strings without escapes or non-ASCII bytes,
+/// null selectors) take a single-pass fast path; anything else goes through the full JSON decoder, so results
+/// and errors are the same either way.
 Result<MetricValueList> decode_metric_value_list(std::string_view json, std::string_view cluster);
+/// decode_metric_value_list without its fast path, so tests can check that both agree.
+Result<MetricValueList> decode_metric_value_list_full_for_test(std::string_view json, std::string_view cluster);
 Result<ExternalMetricValueList> decode_external_metric_value_list(std::string_view json, std::string_view cluster);
 
 }  // namespace fedmetrics::kubeapi

@@ -255,3 +255,25 @@ TEST_CASE("collapse_external sums the same metric with identical labels", "[unit
 }
 
 }  // namespace fedmetrics::aggregation
+
+namespace fedmetrics::aggregation {
+
+TEST_CASE("collapse_duplicates gives the same answer for unsorted input and for runs mixing metrics",
+          "[unit][merge]") {
+  // merge_custom's sorted output takes a run-based fast path; these inputs take the general one.
+  const auto merged = merge_custom(three_members());
+  auto reversed = merged;
+  std::reverse(reversed.items.begin(), reversed.items.end());
+  CHECK(collapse_duplicates(reversed) == collapse_duplicates(merged));
+
+  auto mixed = three_members();
+  mixed[1].list.items.push_back(pod("default", "web-0", "5", "2026-08-21T03:12:09Z", 60, "a_metric"));
+  const auto collapsed = collapse_duplicates(merge_custom(mixed));
+  std::vector<std::string> metrics;
+  for (const auto& i : collapsed.items) metrics.push_back(i.described_object.name + "/" + i.metric_name + "@" + i.cluster);
+  CHECK(metrics == std::vector<std::string>{"api-0/http_requests@member-b", "db-0/http_requests@member-a",
+                                            "web-0/a_metric@member-a", "web-0/http_requests@member-a,member-b,member-c",
+                                            "web-1/http_requests@member-b"});
+}
+
+}  // namespace fedmetrics::aggregation

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "clients/kubeapi/metric_value.hpp"
 
@@ -75,6 +76,80 @@ TEST_CASE("an empty custom metrics list has items [] and the internal cluster is
   const auto out = encode_metric_value_list({{v}}, CustomMetricsVersion::V1Beta2);
   CHECK(out.find("member-secret-name") == std::string::npos);
   CHECK(out.find(R"("timestamp":null)") != std::string::npos);
+}
+
+TEST_CASE("strings that are not plain ASCII are escaped as nlohmann escapes them", "[unit][metric_value]") {
+  // The list encoder writes plain strings directly and hands every other string to nlohmann: quotes,
+  // backslashes, control characters, UTF-8 and invalid UTF-8 (replaced by U+FFFD) must come out as before.
+  MetricValue v = sample_pod_item();
+  v.described_object.name = std::string("a\"b\\c\x01\td\xc3\xa9") + "\xff" + "\x7f";
+  v.timestamp = "";
+  const auto out = encode_metric_value_list({{v}}, CustomMetricsVersion::V1Beta2);
+  CHECK(out == R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[)"
+               R"({"describedObject":{"kind":"Pod","namespace":"default","name":"a\"b\\c\u0001\td)"
+               "\xc3\xa9\xef\xbf\xbd\x7f"
+               R"(","apiVersion":"/v1"},"metric":{"name":"http_requests","selector":null},"timestamp":null,)"
+               R"("value":"66m"}]})");
+}
+
+TEST_CASE("the fast decoding path and the full decoder agree, value for value and error for error",
+          "[unit][metric_value]") {
+  const std::string v2 = R"("kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2",)";
+  const std::string item2 =
+      R"({"describedObject":{"kind":"Pod","namespace":"default","name":"p-0","apiVersion":"/v1"},)"
+      R"("metric":{"name":"http_requests","selector":null},"timestamp":"2026-08-21T03:12:09Z","value":"66m"})";
+  const std::vector<std::string> inputs = {
+      encode_metric_value_list({{sample_pod_item(), sample_pod_item()}}, CustomMetricsVersion::V1Beta2),
+      encode_metric_value_list({{sample_pod_item()}}, CustomMetricsVersion::V1Beta1),
+      encode_metric_value_list({{full_item()}}, CustomMetricsVersion::V1Beta2),  // a selector: full decoder
+      encode_metric_value_list({{full_item()}}, CustomMetricsVersion::V1Beta1),
+      encode_metric_value_list({}, CustomMetricsVersion::V1Beta2),
+      // whitespace, windowSeconds, metadata fields, items null
+      "{ \"kind\" : \"MetricValueList\",\n \"apiVersion\":\"custom.metrics.k8s.io/v1beta2\", \"metadata\":{\"resourceVersion\":\"\"},"
+      " \"items\": [ {\"describedObject\":{\"kind\":\"Pod\",\"name\":\"p\",\"uid\":null},\"metric\":{\"name\":\"m\"},"
+      "\"timestamp\":null,\"windowSeconds\":60,\"value\":\" 1.5 \"} ] }\r\n",
+      "{" + v2 + R"("metadata":{},"items":null})",
+      "{" + v2 + R"("items":[)" + item2 + "," + item2 + "]}",
+      // shapes the fast path leaves to the full decoder
+      R"({"items":[)" + item2 + R"(],"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2"})",
+      R"({"kind":"MetricValueList","items":[)" + item2 + "]}",
+      "{" + v2 + v2 + R"("items":[]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"a\"b"},"metric":{"name":"m"},"value":"1"}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":5}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":null}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"abc"}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":""},"metric":{"name":"m"},"value":"1"}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{},"value":"1"}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"}}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","windowSeconds":1.5}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","windowSeconds":01}]})",
+      // 18, 19 and 20 digits: the fast path gives up beyond 18 without overflowing (a fuzzer find)
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","windowSeconds":123456789012345678}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","windowSeconds":1844674407370955161}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","windowSeconds":-18446744073709551616}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"1","extra":1}]})",
+      "{" + v2 + R"("items":[)" + item2 + "]} trailing",
+      "{" + v2 + R"("items":[)" + item2 + ",]}",
+      R"({"kind":"Other","apiVersion":"custom.metrics.k8s.io/v1beta2","items":[]})",
+      R"({"kind":"MetricValueList","apiVersion":"v9","items":[]})",
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[{"describedObject":{"kind":"Pod","name":"p"},"metricName":"m","window":30,"selector":null,"value":"2"}]})",
+      R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta1","items":[{"describedObject":{"kind":"Pod","name":"p"},"metric":{"name":"m"},"value":"2"}]})",
+      "{" + v2 + R"("items":[{"describedObject":{"kind":"Pod","name":"p\u00e9"},"metric":{"name":"m"},"value":"1"}]})",
+      "{" + v2 + "\"items\":[{\"describedObject\":{\"kind\":\"Pod\",\"name\":\"p\xc3\xa9\"},\"metric\":{\"name\":\"m\"},\"value\":\"1\"}]}",
+      "",
+      "[]",
+  };
+  for (const auto& text : inputs) {
+    INFO(text);
+    const auto fast = decode_metric_value_list(text, "member1");
+    const auto full = decode_metric_value_list_full_for_test(text, "member1");
+    REQUIRE(fast.has_value() == full.has_value());
+    if (fast) {
+      CHECK(*fast == *full);
+    } else {
+      CHECK(fast.error().message == full.error().message);
+    }
+  }
 }
 
 TEST_CASE("versions and names print as on the wire", "[unit][metric_value]") {
