@@ -281,8 +281,11 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       if (s.persisted == text) co_return ok();
     }
     json patch = {{"metadata", {{"annotations", {{kHistoryAnnotation, text}}}}}};
-    auto r = co_await control_plane.patch(federated_hpas().in(hpa.namespace_name), hpa.name, "", kube::PatchType::Merge,
-                                          patch.dump());
+    // Named arguments only: g++ 12 destroys a temporary argument of a coroutine call inside co_await twice
+    // (see clients/members/kube_member_client.cpp). The same holds for every co_await in this file.
+    const kube::ResourceRef ref = federated_hpas().in(hpa.namespace_name);
+    const std::string no_subresource, patch_text = patch.dump();
+    auto r = co_await control_plane.patch(ref, hpa.name, no_subresource, kube::PatchType::Merge, patch_text);
     if (!r) co_return r.error();
     std::lock_guard lock(mu);
     states[hpa.key()].persisted = text;
@@ -299,7 +302,9 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     spec.reporting_component = "fedmetrics-federatedhpa";
     spec.reporting_instance = options.reporting_instance;
     spec.time = clock.system_now();
-    auto r = co_await control_plane.create(kube::resources::events().in(hpa.namespace_name), kube::make_event(spec));
+    const kube::ResourceRef ref = kube::resources::events().in(hpa.namespace_name);
+    json event = kube::make_event(spec);
+    auto r = co_await control_plane.create(ref, std::move(event));
     if (!r) log::warning("cannot record event", {{"federatedhpa", hpa.key()}, {"reason", spec.reason}, {"error", r.error().message}});
   }
 
@@ -309,8 +314,9 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       obj["status"] = status;
       return true;
     };
-    auto r = co_await kube::update_with_retry(control_plane, federated_hpas().in(hpa.namespace_name), hpa.name,
-                                              "status", std::move(set_status));
+    const kube::ResourceRef ref = federated_hpas().in(hpa.namespace_name);
+    const std::string subresource = "status";
+    auto r = co_await kube::update_with_retry(control_plane, ref, hpa.name, subresource, std::move(set_status));
     if (!r) co_return r.error();
     co_return ok();
   }
@@ -328,10 +334,12 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
                                      "the FederatedHPA is invalid and is not evaluated: " + message, now_millis());
     if (changed_condition) {
       log::warning("federatedhpa is invalid", {{"federatedhpa", hpa.key()}, {"errors", message}});
-      co_await post_event(hpa, "Warning", "FailedValidation", message);
+      const std::string type = "Warning", reason = "FailedValidation";
+      co_await post_event(hpa, type, reason, message);
     }
     if (changed_condition || hpa.observed_generation != hpa.generation) {
-      auto w = co_await write_status(hpa, encode_status(status, hpa.generation));
+      json encoded = encode_status(status, hpa.generation);
+      auto w = co_await write_status(hpa, std::move(encoded));
       if (!w) log::warning("cannot update federatedhpa status", {{"federatedhpa", hpa.key()}, {"error", w.error().message}});
     }
   }
@@ -346,7 +354,9 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     if (!has_state(key)) {
       // First evaluation since we started leading: the watch cache can lag the previous leader's last
       // history write by a watch window, so read the object itself (the history must not go back in time).
-      auto fresh = co_await control_plane.get(federated_hpas().in(ns), name, "");
+      const kube::ResourceRef ref = federated_hpas().in(ns);
+      const std::string no_subresource;
+      auto fresh = co_await control_plane.get(ref, name, no_subresource);
       if (!fresh) {
         log::warning("cannot read federatedhpa; retrying next period", {{"federatedhpa", key}, {"error", fresh.error().message}});
         co_return;
@@ -400,10 +410,12 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     }
     for (const auto& e : d.events) co_await post_event(hpa, e.type, e.reason, e.message);
     if (d.status_changed || hpa.observed_generation != hpa.generation) {
-      auto w = co_await write_status(hpa, encode_status(d.status, hpa.generation));
+      json encoded = encode_status(d.status, hpa.generation);
+      auto w = co_await write_status(hpa, std::move(encoded));
       if (!w) {
         log::warning("cannot update federatedhpa status", {{"federatedhpa", key}, {"error", w.error().message}});
-        co_await post_event(hpa, "Warning", "FailedUpdateStatus", w.error().message);
+        const std::string type = "Warning", reason = "FailedUpdateStatus";
+        co_await post_event(hpa, type, reason, w.error().message);
       }
     }
 

@@ -92,7 +92,8 @@ class Observer {
       if (list_pods) {
         kube::ListOptions options;
         options.label_selector = selector_;
-        auto pods = co_await (*client)->list(kube::resources::pods().in(hpa_.namespace_name), options);
+        const kube::ResourceRef pods_ref = kube::resources::pods().in(hpa_.namespace_name);  // named (g++ 12)
+        auto pods = co_await (*client)->list(pods_ref, options);
         if (!pods) {
           cluster.reachable = false;
           out.problems.push_back("member " + member.name + ": pods: " + pods.error().message);
