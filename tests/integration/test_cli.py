@@ -25,7 +25,12 @@ def test_help_documents_every_flag():
                  "--tls-min-version", "--client-ca-file", "--requestheader-client-ca-file", "--threads",
                  "--shutdown-grace-period", "--logging-format", "--v", "--max-request-header-bytes",
                  "--max-request-body-bytes", "--request-read-timeout", "--idle-timeout", "--members-config",
-                 "--member-timeout", "--metrics-cache-ttl", "--metrics-file"]:
+                 "--member-timeout", "--metrics-cache-ttl", "--metrics-file", "--enable-federatedhpa-controller",
+                 "--horizontal-pod-autoscaler-sync-period", "--horizontal-pod-autoscaler-tolerance",
+                 "--horizontal-pod-autoscaler-cpu-initialization-period",
+                 "--horizontal-pod-autoscaler-initial-readiness-delay",
+                 "--horizontal-pod-autoscaler-downscale-stabilization",
+                 "--concurrent-horizontal-pod-autoscaler-syncs", "--federatedhpa-profile"]:
         assert flag in result.stdout, flag
 
 
@@ -38,6 +43,12 @@ def test_help_documents_every_flag():
     (["--logging-format=xml"], "--logging-format"),
     (["--tls-cert-file=/nonexistent.crt", "--tls-private-key-file=/nonexistent.key"], "/nonexistent.crt"),
     (["--tls-cert-file=/etc/hostname"], "must be given together"),
+    (["--enable-federatedhpa-controller=true"], "needs member clusters"),
+    (["--federatedhpa-profile=openshift"], "--federatedhpa-profile"),
+    (["--horizontal-pod-autoscaler-tolerance=-0.5"], "--horizontal-pod-autoscaler-tolerance"),
+    (["--horizontal-pod-autoscaler-sync-period=0s"], "--horizontal-pod-autoscaler-sync-period"),
+    (["--horizontal-pod-autoscaler-downscale-stabilization=later"], "--horizontal-pod-autoscaler-downscale-stabilization"),
+    (["--concurrent-horizontal-pod-autoscaler-syncs=0"], "--concurrent-horizontal-pod-autoscaler-syncs"),
 ])
 def test_bad_flags_exit_2_with_a_clear_error(args, needle):
     result = run("--secure-port=0", "--bind-address=127.0.0.1", *args)
