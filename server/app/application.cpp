@@ -206,6 +206,7 @@ int Application::run() {
     options.request_timeout = c.request_timeout;
     options.cache_ttl = c.metrics_cache_ttl;
     options.discovery_interval = c.discovery_refresh_interval;
+    options.max_in_flight = c.member_max_in_flight;
     federated = std::make_unique<aggregation::FederatedMetricsProvider>(ioc.get_executor(), *directory,
                                                                         *member_clients, clock, registry, options);
     auto* fed = federated.get();

@@ -60,6 +60,7 @@ struct Config {
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds metrics_cache_ttl{0};
   std::chrono::milliseconds discovery_refresh_interval{60'000};
+  std::size_t member_max_in_flight = 64;  ///< members one request calls at once
 
   bool federatedhpa_controller = false;  ///< run the embedded FederatedHPA loop (needs the control plane)
   fhpa::ControllerOptions federatedhpa;

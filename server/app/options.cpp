@@ -174,6 +174,8 @@ void add_serve_flags(CLI::App& app, Options& o) {
   app.add_option("--discovery-refresh-interval", o.discovery_refresh_interval,
                  "How often the members' metric lists are re-read for discovery.")
       ->capture_default_str();
+  app.add_option("--member-max-in-flight", o.member_max_in_flight,
+                 "Members one request calls at the same time; the next member is called as soon as one answers.");
   app.add_option("--enable-federatedhpa-controller", o.enable_federatedhpa_controller,
                  "Run the embedded FederatedHPA loop on the --kubeconfig control plane (disable Karmada's own "
                  "federatedHorizontalPodAutoscaler controller then). Only the leader evaluates with --leader-elect.");
@@ -274,6 +276,7 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   positive("max-request-header-bytes", o.max_request_header_bytes, 16 << 20, c.max_request_header_bytes);
   positive("max-request-body-bytes", o.max_request_body_bytes, 64 << 20, c.max_request_body_bytes);
   positive("max-connections", o.max_connections, 1 << 20, c.max_connections);
+  positive("member-max-in-flight", o.member_max_in_flight, 100'000, c.member_max_in_flight);
 
   if (o.verbosity < 0 || o.verbosity > 10) problems.push_back("--v: must be between 0 and 10");
   c.verbosity = o.verbosity;

@@ -69,6 +69,7 @@ struct Options {
   std::string request_timeout = "30s";
   std::string metrics_cache_ttl = "0s";
   std::string discovery_refresh_interval = "60s";
+  std::int64_t member_max_in_flight = 64;
 
   // The embedded FederatedHPA loop (kube-controller-manager / karmada-controller-manager flag names).
   bool enable_federatedhpa_controller = false;

@@ -30,7 +30,7 @@ def test_help_documents_every_flag():
                  "--horizontal-pod-autoscaler-cpu-initialization-period",
                  "--horizontal-pod-autoscaler-initial-readiness-delay",
                  "--horizontal-pod-autoscaler-downscale-stabilization",
-                 "--concurrent-horizontal-pod-autoscaler-syncs", "--federatedhpa-profile"]:
+                 "--concurrent-horizontal-pod-autoscaler-syncs", "--federatedhpa-profile", "--member-max-in-flight"]:
         assert flag in result.stdout, flag
 
 
@@ -49,6 +49,7 @@ def test_help_documents_every_flag():
     (["--horizontal-pod-autoscaler-sync-period=0s"], "--horizontal-pod-autoscaler-sync-period"),
     (["--horizontal-pod-autoscaler-downscale-stabilization=later"], "--horizontal-pod-autoscaler-downscale-stabilization"),
     (["--concurrent-horizontal-pod-autoscaler-syncs=0"], "--concurrent-horizontal-pod-autoscaler-syncs"),
+    (["--member-max-in-flight=0"], "--member-max-in-flight"),
 ])
 def test_bad_flags_exit_2_with_a_clear_error(args, needle):
     result = run("--secure-port=0", "--bind-address=127.0.0.1", *args)
