@@ -6,11 +6,12 @@
 #   scripts/fuzz.sh 0                                   # replay the seed corpora only (regression check)
 #
 # Targets: label_selector quantity router metric_value kubeconfig http_request.
-# Environment: FEDMETRICS_FUZZ_DIR (build + runs, default /tmp/fedmetrics-fuzz), FUZZ_JOBS (build
+# Environment: FEDMETRICS_FUZZ_DIR (runs, default /tmp/fedmetrics-fuzz), FEDMETRICS_FUZZ_BUILD_DIR (default
+# build-fuzz/ in the tree), FUZZ_JOBS (build
 # parallelism, default 2), FUZZ_CXX (default clang++-14). Needs clang-14, libclang-rt-14-dev, llvm-14
 # (scripts/install-deps.sh).
 # Per target, the run directory $FEDMETRICS_FUZZ_DIR/run/<target>/ keeps the log, the grown corpus and any
-# crash-*/leak-*/timeout-*/oom-* input; reproduce with: $FEDMETRICS_FUZZ_DIR/build-<tree hash>/<target>_fuzz <file>.
+# crash-*/leak-*/timeout-*/oom-* input; reproduce with: build-fuzz/<target>_fuzz <file>.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,8 +21,9 @@ ALL_TARGETS=(label_selector quantity router metric_value kubeconfig http_request
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 FUZZ_DIR="${FEDMETRICS_FUZZ_DIR:-/tmp/fedmetrics-fuzz}"
-# One build dir per source tree: a CMake cache belongs to the tree that configured it (CI clones elsewhere).
-BUILD_DIR="$FUZZ_DIR/build-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+# In the tree (a CMake cache belongs to the tree that configured it; /build*/ is git-ignored), so that ccache,
+# with paths taken relative to the tree, also serves a fresh clone elsewhere (CI).
+BUILD_DIR="${FEDMETRICS_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
 RUN_DIR="$FUZZ_DIR/run"
 CXX_BIN="${FUZZ_CXX:-clang++-14}"
 
@@ -35,7 +37,14 @@ if ! command -v "$CXX_BIN" >/dev/null; then
 fi
 
 echo "fuzz: building in $BUILD_DIR"
-cmake -S "$ROOT/tests/fuzz" -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_BIN" >"$FUZZ_DIR.cmake.log" 2>&1 ||
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+fi
+mkdir -p "$FUZZ_DIR"
+cmake -S "$ROOT/tests/fuzz" -B "$BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER="$CXX_BIN" "${launcher[@]}" \
+  >"$FUZZ_DIR.cmake.log" 2>&1 ||
   { cat "$FUZZ_DIR.cmake.log" >&2; exit 1; }
 build_targets=()
 for t in "${TARGETS[@]}"; do build_targets+=("${t}_fuzz"); done
