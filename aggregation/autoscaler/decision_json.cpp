@@ -2,18 +2,19 @@
 
 namespace fedmetrics::autoscaler {
 
-namespace {
-
-using ojson = nlohmann::ordered_json;
-
-ojson time_out(Millis t) {
+nlohmann::ordered_json time_to_json(Millis t) {
   if (t % 1000 == 0) return t / 1000;
   return static_cast<double>(t) / 1000.0;
 }
 
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+
 ojson condition_json(const Condition& c) {
   ojson j{{"type", c.type}, {"status", c.status}, {"reason", c.reason}, {"message", c.message}};
-  j["lastTransitionTime"] = c.last_transition_time ? time_out(*c.last_transition_time) : ojson();
+  j["lastTransitionTime"] = c.last_transition_time ? time_to_json(*c.last_transition_time) : ojson();
   return j;
 }
 
@@ -48,7 +49,7 @@ ojson metric_status_json(const MetricStatus& s) {
 
 ojson status_to_json(const HpaStatus& s) {
   ojson j{{"currentReplicas", s.current_replicas}, {"desiredReplicas", s.desired_replicas}};
-  j["lastScaleTime"] = s.last_scale_time ? time_out(*s.last_scale_time) : ojson();
+  j["lastScaleTime"] = s.last_scale_time ? time_to_json(*s.last_scale_time) : ojson();
   if (s.current_metrics) {
     j["currentMetrics"] = ojson::array();
     for (const auto& m : *s.current_metrics) j["currentMetrics"].push_back(metric_status_json(m));
@@ -64,7 +65,7 @@ namespace {
 
 ojson events_json(const std::vector<ScaleEvent>& events) {
   ojson a = ojson::array();
-  for (const auto& e : events) a.push_back({{"change", e.change}, {"timestamp", time_out(e.timestamp)}, {"outdated", e.outdated}});
+  for (const auto& e : events) a.push_back({{"change", e.change}, {"timestamp", time_to_json(e.timestamp)}, {"outdated", e.outdated}});
   return a;
 }
 
@@ -75,7 +76,7 @@ ojson history_to_json(const History& h) {
   if (h.recommendations) {
     j["recommendations"] = ojson::array();
     for (const auto& r : *h.recommendations) {
-      j["recommendations"].push_back({{"replicas", r.replicas}, {"timestamp", time_out(r.timestamp)}});
+      j["recommendations"].push_back({{"replicas", r.replicas}, {"timestamp", time_to_json(r.timestamp)}});
     }
   } else {
     j["recommendations"] = nullptr;

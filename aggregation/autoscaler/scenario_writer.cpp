@@ -8,13 +8,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-// Seconds, exact for whole seconds; milliseconds survive parse_time's llround(s * 1000).
-ojson seconds(Millis t) {
-  if (t % 1000 == 0) return t / 1000;
-  return static_cast<double>(t) / 1000.0;
-}
-
-ojson time_or_null(Millis t) { return t == kZeroTime ? ojson() : seconds(t); }
+ojson time_or_null(Millis t) { return t == kZeroTime ? ojson() : time_to_json(t); }
 
 const char* profile_name(Profile p) {
   switch (p) {
@@ -28,9 +22,9 @@ const char* profile_name(Profile p) {
 ojson options_json(const Options& o) {
   return {{"profile", profile_name(o.profile)},
           {"tolerance", o.tolerance},
-          {"cpuInitializationPeriod", seconds(o.cpu_initialization_period)},
-          {"initialReadinessDelay", seconds(o.initial_readiness_delay)},
-          {"downscaleStabilizationWindow", seconds(o.downscale_stabilization_window)},
+          {"cpuInitializationPeriod", time_to_json(o.cpu_initialization_period)},
+          {"initialReadinessDelay", time_to_json(o.initial_readiness_delay)},
+          {"downscaleStabilizationWindow", time_to_json(o.downscale_stabilization_window)},
           {"scaleUpLimitFactor", o.scale_up_limit_factor},
           {"scaleUpLimitMinimum", o.scale_up_limit_minimum},
           {"calibration", o.calibration},
@@ -150,7 +144,7 @@ ojson pod_json(const Pod& p) {
           {"phase", p.phase},
           {"ready", p.ready ? ojson(*p.ready) : ojson()},
           {"readyTransitionTime", time_or_null(p.ready_transition_time)},
-          {"startTime", p.start_time ? seconds(*p.start_time) : ojson()},
+          {"startTime", p.start_time ? time_to_json(*p.start_time) : ojson()},
           {"deleting", p.deleting},
           {"containers", containers}};
 }
@@ -160,8 +154,8 @@ ojson pod_metrics_json(const PodMetricsItem& m) {
   for (const auto& c : m.containers) containers.push_back({{"name", c.name}, {"usage", resource_map(c.usage)}});
   return {{"pod", m.pod},
           {"cluster", m.cluster},
-          {"timestamp", seconds(m.timestamp)},
-          {"window", seconds(m.window)},
+          {"timestamp", time_to_json(m.timestamp)},
+          {"window", time_to_json(m.window)},
           {"containers", containers}};
 }
 
@@ -174,8 +168,8 @@ ojson metric_data_json(const MetricData& d) {
       j["samples"].push_back({{"pod", s.pod},
                               {"cluster", s.cluster},
                               {"value", s.value},
-                              {"timestamp", seconds(s.timestamp)},
-                              {"window", seconds(s.window)}});
+                              {"timestamp", time_to_json(s.timestamp)},
+                              {"window", time_to_json(s.window)}});
     }
   }
   if (!d.values.empty()) j["values"] = d.values;
@@ -187,7 +181,7 @@ ojson metric_data_json(const MetricData& d) {
 ojson scenario_to_json(const Scenario& s, const nlohmann::json& id) {
   ojson j;
   j["id"] = ojson::parse(id.dump());
-  j["now"] = seconds(s.now);
+  j["now"] = time_to_json(s.now);
   j["options"] = options_json(s.options);
   j["hpa"] = hpa_json(s.hpa);
   j["status"] = status_to_json(s.status);

@@ -350,7 +350,8 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
     auto cached = informer.get(ns, name);
     if (!cached) co_return;
-    json object = *cached;
+    const json* object = cached.get();  // the cache's snapshot: no copy per evaluation
+    json fresh_object;
     if (!has_state(key)) {
       // First evaluation since we started leading: the watch cache can lag the previous leader's last
       // history write by a watch window, so read the object itself (the history must not go back in time).
@@ -361,9 +362,10 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
         log::warning("cannot read federatedhpa; retrying next period", {{"federatedhpa", key}, {"error", fresh.error().message}});
         co_return;
       }
-      object = std::move(*fresh);
+      fresh_object = std::move(*fresh);
+      object = &fresh_object;
     }
-    auto decoded = decode_federated_hpa(object);
+    auto decoded = decode_federated_hpa(*object);
     if (!decoded) {
       log::warning("cannot decode federatedhpa", {{"federatedhpa", key}, {"error", decoded.error().message}});
       co_return;

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 
 #include "aggregation/autoscaler/decision_json.hpp"
 #include "aggregation/autoscaler/scenario_json.hpp"
+#include "clients/base/clock.hpp"
 #include "clients/kubeapi/quantity.hpp"
 
 namespace fedmetrics::fhpa {
@@ -22,6 +21,11 @@ namespace {
 std::string string_at(const json& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// metav1.Time as the apiserver writes it (UTC, whole seconds) of a Unix time in milliseconds.
+std::string rfc3339(Millis unix_millis) {
+  return format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(unix_millis)));
 }
 
 std::string quantity(std::int64_t milli) { return kubeapi::Quantity::from_milli(milli).to_string(); }
@@ -142,15 +146,6 @@ bool valid_api_version(const std::string& v) {
 }
 
 }  // namespace
-
-std::string rfc3339(Millis unix_millis) {
-  const std::time_t secs = static_cast<std::time_t>(unix_millis >= 0 ? unix_millis / 1000 : (unix_millis - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Result<FederatedHpa> decode_federated_hpa(const json& object) {
   if (!object.is_object()) return make_error(Errc::ProtocolError, "FederatedHPA: expected a JSON object");

@@ -69,7 +69,4 @@ struct FederatedHpa {
 /// Errors: InvalidArgument for an empty or malformed apiVersion/kind.
 [[nodiscard]] Result<kube::ResourceRef> target_resource(const ScaleTargetRef& ref);
 
-/// RFC 3339 (UTC, seconds, "Z") of a Unix time in milliseconds, as the apiserver writes metav1.Time.
-[[nodiscard]] std::string rfc3339(Millis unix_millis);
-
 }  // namespace fedmetrics::fhpa

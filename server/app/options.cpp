@@ -352,15 +352,18 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   } else {
     f.decision.tolerance = o.hpa_tolerance;
   }
-  std::chrono::milliseconds d{};
-  check_duration("horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period, d, problems);
-  f.decision.cpu_initialization_period = d.count();
-  d = std::chrono::milliseconds{f.decision.initial_readiness_delay};
-  check_duration("horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay, d, problems);
-  f.decision.initial_readiness_delay = d.count();
-  d = std::chrono::milliseconds{f.decision.downscale_stabilization_window};
-  check_duration("horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization, d, problems);
-  f.decision.downscale_stabilization_window = d.count();
+  // The decision options keep durations as milliseconds counts (autoscaler::Millis).
+  auto millis = [&](const char* flag, const std::string& text, autoscaler::Millis& out) {
+    std::chrono::milliseconds d{out};
+    check_duration(flag, text, d, problems);
+    out = d.count();
+  };
+  millis("horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period,
+         f.decision.cpu_initialization_period);
+  millis("horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay,
+         f.decision.initial_readiness_delay);
+  millis("horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization,
+         f.decision.downscale_stabilization_window);
   if (o.concurrent_hpa_syncs < 1 || o.concurrent_hpa_syncs > 1000) {
     problems.push_back("--concurrent-horizontal-pod-autoscaler-syncs: must be between 1 and 1000");
   } else {
