@@ -41,12 +41,28 @@ case "$what" in
       run_ctest build-asan unit ;;
   fuzz) scripts/fuzz.sh "${FEDMETRICS_FUZZ_SECONDS:-30}" ;;
   all)
-    scripts/build.sh release
-    run_ctest build "unit|integration"
-    "$0" e2e
-    "$0" federation
-    "$0" bench
-    "$0" sanitize
-    "$0" fuzz ;;
+    # Each stage is timed; the table is printed at the end, also when a stage fails (CI budget: brief).
+    stages=()
+    stage() {  # name command...
+      local name=$1 t0 rc=0; shift; t0=$(date +%s)
+      "$@" || rc=$?
+      stages+=("$(printf '%-22s %6ss  %s' "$name" "$(( $(date +%s) - t0 ))" "$([[ $rc == 0 ]] && echo ok || echo "FAILED (rc=$rc)")")")
+      return "$rc"
+    }
+    stage_table() {
+      local total=$(( $(date +%s) - all_start ))
+      printf '\n%-22s %7s  %s\n' stage time result
+      printf '%s\n' "${stages[@]}"
+      printf '%-22s %6ss\n' total "$total"
+    }
+    all_start=$(date +%s)
+    trap stage_table EXIT
+    stage "build (release)" scripts/build.sh release
+    stage "unit+integration" run_ctest build "unit|integration"
+    stage e2e "$0" e2e
+    stage federation "$0" federation
+    stage bench "$0" bench
+    stage sanitize "$0" sanitize
+    stage fuzz "$0" fuzz ;;
   *) echo "usage: $0 [all|unit|integration|e2e|federation|bench|sanitize|fuzz]" >&2; exit 2 ;;
 esac
