@@ -3,9 +3,11 @@
 #   ca.crt                       server CA;  server.crt/key (SANs localhost, 127.0.0.1, ::1,
 #                                fedmetrics.karmada-system.svc)
 #   client-ca.crt                client CA;  admin.crt/key (CN=fedmetrics-test-admin, O=system:masters),
-#                                alice.crt/key (CN=alice, O=dev), expired.crt/key (CN=old, expired)
+#                                alice.crt/key (CN=alice, O=dev), expired.crt/key (CN=old, expired),
+#                                two-cn.crt/key (O=dev, CN=alice then CN=bob: user bob, as in Go)
 #   front-proxy-ca.crt           front-proxy CA;  front-proxy-client.crt/key (CN=front-proxy-client),
-#                                front-proxy-intruder.crt/key (CN=intruder, same CA)
+#                                front-proxy-intruder.crt/key (CN=intruder, same CA),
+#                                front-proxy-two-cn.crt/key (CN=front-proxy-client then CN=intruder)
 #   rogue-ca.crt                 an unrelated CA;  rogue.crt/key (CN=fedmetrics-test-admin, O=system:masters)
 # EC P-256 keys: the whole set takes well under a second.
 set -euo pipefail
@@ -41,10 +43,12 @@ new_cert server ca "/CN=localhost" "basicConstraints=critical,CA:FALSE" \
 new_ca client-ca fedmetrics-test-client-ca
 new_cert admin client-ca "/O=system:masters/CN=fedmetrics-test-admin" "${client_ext[@]}"
 new_cert alice client-ca "/O=dev/CN=alice" "${client_ext[@]}"
+new_cert two-cn client-ca "/O=dev/CN=alice/CN=bob" "${client_ext[@]}"
 
 new_ca front-proxy-ca fedmetrics-test-front-proxy-ca
 new_cert front-proxy-client front-proxy-ca "/CN=front-proxy-client" "${client_ext[@]}"
 new_cert front-proxy-intruder front-proxy-ca "/CN=intruder" "${client_ext[@]}"
+new_cert front-proxy-two-cn front-proxy-ca "/CN=front-proxy-client/CN=intruder" "${client_ext[@]}"
 
 new_ca rogue-ca fedmetrics-test-rogue-ca
 new_cert rogue rogue-ca "/O=system:masters/CN=fedmetrics-test-admin" "${client_ext[@]}"

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "clients/base/text.hpp"
 #include "clients/transport/https_client.hpp"
 
 namespace fedmetrics::members {
@@ -26,13 +27,19 @@ void append_query(std::string& path, std::string_view key, const std::string& va
   path += transport::escape_query_value(value);
 }
 
-// The message of a metav1.Status body if there is one, else a prefix of the raw body.
+// A member's error body reaches our clients (Warning headers, Status messages, /readyz?verbose) only as
+// a short printable excerpt: a member answering control bytes or megabytes must not break or bloat them.
+constexpr std::size_t kBodyExcerptBytes = 200;
+// Bound on a whole member error message (our prefix, the path, decoder messages quoting member values).
+constexpr std::size_t kMemberMessageBytes = 512;
+
+// An excerpt of the message of a metav1.Status body if there is one, else of the raw body.
 std::string status_message(const std::string& body) {
   const auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("message") && j["message"].is_string()) {
-    return j["message"].get<std::string>();
+    return printable_excerpt(j["message"].get_ref<const std::string&>(), kBodyExcerptBytes);
   }
-  return body.substr(0, 200);
+  return printable_excerpt(body, kBodyExcerptBytes);
 }
 
 }  // namespace
@@ -115,7 +122,8 @@ KubeMemberClient::KubeMemberClient(MemberCluster member, Clock& clock, KubeMembe
 KubeMemberClient::~KubeMemberClient() = default;
 
 Error KubeMemberClient::member_error(Errc code, std::string_view what) const {
-  return make_error(code, "member " + member_.name + ": " + std::string(what));
+  // Every error of this client passes here: decoder messages quote member values (a kind, a quantity).
+  return make_error(code, "member " + member_.name + ": " + printable_excerpt(what, kMemberMessageBytes));
 }
 
 net::awaitable<Result<std::string>> KubeMemberClient::fetch(std::string path, Deadline deadline) {

@@ -10,6 +10,7 @@
 
 #include "clients/base/clock.hpp"
 #include "clients/base/log.hpp"
+#include "clients/base/text.hpp"
 #include "clients/kubeapi/label_selector.hpp"
 #include "server/api/discovery.hpp"
 #include "server/api/negotiation.hpp"
@@ -77,15 +78,42 @@ std::string verb_label(const std::string& method) {
   return "other";
 }
 
-/// Warning header value (RFC 7234 §5.5, as Kubernetes sends them): 299 - "text".
+// Warning headers (RFC 7234 §5.5, as Kubernetes sends them: 299 - "text"). Their text comes from members,
+// so it is reduced to printable ASCII (Go's header parser, used by kubectl and kube-aggregator, rejects a
+// response with control bytes in a header), each value is at most 256 bytes and all of them together at
+// most 4 KiB (k8s.io/apiserver's warning recorder: 256 runes each, 4 Ki runes in total).
+constexpr std::size_t kWarningValueBytes = 256;
+constexpr std::size_t kWarningTotalBytes = 4096;
+
 std::string warning_value(const std::string& text) {
-  std::string out = "299 - \"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back((c == '\r' || c == '\n') ? ' ' : c);
+  constexpr std::string_view kPrefix = "299 - \"";
+  const std::string printable = printable_excerpt(text, kWarningValueBytes);
+  std::string quoted;
+  for (const char c : printable) {
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(c);
   }
-  out.push_back('"');
-  return out;
+  const std::size_t room = kWarningValueBytes - kPrefix.size() - 1;
+  if (quoted.size() > room) {
+    quoted.resize(room - 3);
+    if (!quoted.empty() && quoted.back() == '\\') quoted.pop_back();  // never leave a dangling escape
+    quoted += "...";
+  }
+  return std::string(kPrefix) + quoted + '"';
+}
+
+void add_warnings(http::Response& r, const std::vector<std::string>& warnings) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < warnings.size(); ++i) {
+    std::string value = warning_value(warnings[i]);
+    // Keep room for the line that says how many were left out.
+    if (total + value.size() + kWarningValueBytes > kWarningTotalBytes && i + 1 < warnings.size()) {
+      r.headers.add("Warning", warning_value(std::to_string(warnings.size() - i) + " more warnings omitted"));
+      return;
+    }
+    total += value.size();
+    r.headers.add("Warning", value);
+  }
 }
 
 http::Response text_response(std::string body) {
@@ -217,7 +245,7 @@ struct ApiHandler::Impl {
                                          query.resource.to_string() + " " + query.name);
     }
     http::Response r = json_response(kubeapi::encode_metric_value_list(answer->list, query.version));
-    for (const auto& w : answer->warnings) r.headers.add("Warning", warning_value(w));
+    add_warnings(r, answer->warnings);
     co_return r;
   }
 
@@ -235,7 +263,7 @@ struct ApiHandler::Impl {
     if (!answer) co_return status_response(status_for(answer.error()));
     members = answer->members;
     http::Response r = json_response(kubeapi::encode_external_metric_value_list(answer->list));
-    for (const auto& w : answer->warnings) r.headers.add("Warning", warning_value(w));
+    add_warnings(r, answer->warnings);
     co_return r;
   }
 

@@ -290,26 +290,33 @@ Result<std::shared_ptr<TlsServerContext::Generation>> load_generation(const TlsS
 
 }  // namespace
 
-std::shared_ptr<const PeerCertificate> TlsServerContext::Generation::inspect_peer(ssl_st* ssl) const {
-  X509* leaf = SSL_get0_peer_certificate(ssl);
-  if (leaf == nullptr) return nullptr;
-  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // server side: intermediates, without the leaf
-
-  auto peer = std::make_shared<PeerCertificate>();
+PeerCertificate certificate_identity(X509* leaf) {
+  PeerCertificate out;
   X509_NAME* subject = X509_get_subject_name(leaf);
+  // "CN=a, CN=b" is user b in Kubernetes: Go's pkix.Name.FillFromRDNSequence overwrites CommonName for each
+  // CN attribute, so the last one wins. Taking another one would make this a different user here.
   auto cns = name_entries(subject, NID_commonName);
-  if (!cns.empty()) peer->common_name = cns.front();
-  peer->organizations = name_entries(subject, NID_organizationName);
+  if (!cns.empty()) out.common_name = std::move(cns.back());
+  out.organizations = name_entries(subject, NID_organizationName);
 
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   if (X509_digest(leaf, EVP_sha256(), digest, &digest_len) == 1) {
     static const char kHex[] = "0123456789abcdef";
     for (unsigned int i = 0; i < digest_len; ++i) {
-      peer->sha256_hex.push_back(kHex[digest[i] >> 4]);
-      peer->sha256_hex.push_back(kHex[digest[i] & 0xf]);
+      out.sha256_hex.push_back(kHex[digest[i] >> 4]);
+      out.sha256_hex.push_back(kHex[digest[i] & 0xf]);
     }
   }
+  return out;
+}
+
+std::shared_ptr<const PeerCertificate> TlsServerContext::Generation::inspect_peer(ssl_st* ssl) const {
+  X509* leaf = SSL_get0_peer_certificate(ssl);
+  if (leaf == nullptr) return nullptr;
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);  // server side: intermediates, without the leaf
+
+  auto peer = std::make_shared<PeerCertificate>(certificate_identity(leaf));
 
   std::string client_error, proxy_error;
   if (impl_->client_ca) peer->verified_by_client_ca = verifies(impl_->client_ca.get(), leaf, chain, client_error);

@@ -15,6 +15,7 @@ namespace boost::asio::ssl {
 class context;
 }
 struct ssl_st;
+struct x509_st;
 
 namespace fedmetrics::http {
 
@@ -35,6 +36,11 @@ struct CipherLists {
   std::string tls13;
 };
 Result<CipherLists> openssl_cipher_lists(const std::vector<std::string>& kube_names);
+
+/// The identity of a certificate as Go's crypto/x509 (and so kube-apiserver) reads it: the LAST CommonName
+/// of the subject (pkix.Name keeps overwriting it), every Organization in order, and the SHA-256 of the DER.
+/// Verification fields are left unset.
+PeerCertificate certificate_identity(x509_st* leaf);
 
 class TlsServerContext {
  public:

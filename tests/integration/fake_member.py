@@ -6,7 +6,7 @@ every request, and injects faults on demand. Python 3 standard library only. Bin
 
     fake_member.py --fixtures member-a.json [--port 0] [--cert C --key K | --cert-dir DIR]
                    [--latency-ms N] [--status 500] [--garbage] [--garbage-http] [--truncate] [--hang]
-                   [--tls-garbage] [--token T] [--plain-http] [--close]
+                   [--tls-garbage] [--token T] [--plain-http] [--close] [--status-body-file F]
 
 Stdout protocol (one line each, flushed): "cert <path>" (only when the certificate was generated), then
 "listening on 127.0.0.1:<port>". Everything else goes to stderr.
@@ -136,6 +136,10 @@ def make_handler(imp):
                 self.send_json(401, status_body(401, "Unauthorized", "Unauthorized"))
                 return
             if args.status:
+                if args.status_body_file:
+                    with open(args.status_body_file, "rb") as f:
+                        self.send_json(args.status, f.read())
+                    return
                 self.send_json(args.status, status_body(args.status, "InternalError",
                                                         f"injected status {args.status}"))
                 return
@@ -208,6 +212,7 @@ def main():
     p.add_argument("--plain-http", action="store_true", help="serve plain HTTP (no TLS)")
     p.add_argument("--latency-ms", type=int, default=0, help="delay before every answer")
     p.add_argument("--status", type=int, default=0, help="answer every request with this status")
+    p.add_argument("--status-body-file", help="with --status: send this file's bytes verbatim as the body")
     p.add_argument("--garbage", action="store_true", help="200 with a body that is not JSON")
     p.add_argument("--garbage-http", action="store_true", help="bytes that are not an HTTP response")
     p.add_argument("--truncate", action="store_true", help="Content-Length larger than the body, then close")

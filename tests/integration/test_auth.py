@@ -50,6 +50,10 @@ CASES = [
     ("front-proxy-as-plain-user", "front-proxy-client", {"X-Remote-User": "alice", "X-Remote-Group": "dev"}, 403),
     ("non-masters-client-cert", "alice", {}, 403),
     ("bogus-bearer-token", None, {"Authorization": "Bearer not-a-token"}, 403),
+    # Issue #12 item 5: "CN=front-proxy-client, CN=intruder" is CN intruder for Go (the last CN), so it is not
+    # an allowed front-proxy name; taking the first CN let it vouch for system:masters.
+    ("front-proxy-two-cns-last-not-allowed", "front-proxy-two-cn",
+     {"X-Remote-User": "system:admin", "X-Remote-Group": "system:masters"}, 401),
 ]
 
 
@@ -130,6 +134,18 @@ def test_audit_log_records_who_what_outcome_and_members(env):
     assert allowed[0]["code"] == 200 and allowed[0]["members"] == ["member1"] and allowed[0]["verb"] == "GET"
     assert allowed[0]["latencyMs"] >= 0 and allowed[0]["ts"].endswith("Z")
     assert denied[0]["user"] == "alice" and denied[0]["code"] == 403 and denied[0]["members"] == []
+
+
+def test_a_client_certificate_with_two_cns_is_the_user_of_the_last(env):
+    """Issue #12 item 5: "O=dev, CN=alice, CN=bob" is user bob in kube-apiserver (Go's crypto/x509 keeps the
+    last CN), so it must be bob here too: the audit log and the 403 message name bob."""
+    path = METRIC + "?labelSelector=app%3Dtwo-cns"
+    status, headers, body = harness.request(env["adapter"].port, path, env["certs"], client="two-cn")
+    doc = harness.assert_status_body(status, headers, body, 403)
+    assert 'User "bob"' in doc["message"], doc["message"]
+    lines = [json.loads(line) for line in env["audit"].read_text().splitlines()]
+    mine = [l for l in lines if l["path"].endswith("app%3Dtwo-cns")]
+    assert len(mine) == 1 and mine[0]["user"] == "bob" and mine[0]["authn"] == "x509", mine
 
 
 def test_resumed_tls_sessions_keep_the_client_identity(env, tmp_path):

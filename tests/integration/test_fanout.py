@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import ssl
 import statistics
 import subprocess
@@ -276,6 +277,57 @@ def test_partial_failure_answers_healthy_items_with_one_warning(fleet, certs, tm
         assert result.returncode == 0, result.stderr
         assert "Warning:" in result.stderr and "member member2:" in result.stderr, result.stderr
         assert pod_names(result.stdout) == MEMBER1_PODS
+
+
+HOSTILE_BODIES = [
+    # A raw body: control bytes, a header injection attempt, DEL, UTF-8, then 100 kB.
+    ("raw-control-bytes", b"boom\r\nX-Evil: 1\x00\x01\x1b[2J\x7f caf\xc3\xa9 " + b"x" * 100_000),
+    # A metav1.Status whose message carries the same (JSON-escaped, so it decodes into control bytes).
+    ("status-message-control-bytes", json.dumps({
+        "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
+        "message": "boom\r\nX-Evil: 1\x00\x01\x1b[2J\x7f caf\u00e9 " + "x" * 100_000}).encode()),
+]
+
+
+def raw_response_head(port, certs, path):
+    """The response head exactly as sent (status line and header lines, bytes), over Python's ssl socket."""
+    ctx = harness.tls_context(certs)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    return data.split(b"\r\n\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("case,body", HOSTILE_BODIES, ids=[c[0] for c in HOSTILE_BODIES])
+def test_member_error_text_reaches_clients_only_as_a_short_printable_excerpt(fleet, certs, tmp_path, case, body):
+    """Issue #12 item 3: a member answering 500 with control bytes made our 200 unreadable for Go clients
+    (kubectl get --raw: "malformed MIME header line"). The Warning must be printable ASCII, <= 256 bytes."""
+    body_file = tmp_path / "hostile-body"
+    body_file.write_bytes(body)
+    m1 = fleet.member("seed-member1.json")
+    bad = fleet.member("seed-member2.json", "--status", "500", "--status-body-file", str(body_file))
+    a = fleet.adapter([("member1", m1), ("member2", bad)])
+    head = raw_response_head(a.port, certs, SEED_QUERY.replace("*", "%2A"))
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 200 OK", lines[0]
+    warnings = [l for l in lines if l.lower().startswith(b"warning:")]
+    assert len(warnings) == 1, lines
+    value = warnings[0][len(b"warning: "):]
+    assert value.startswith(b'299 - "member member2: GET '), value
+    assert b"HTTP 500: boom  X-Evil: 1" in value, value
+    assert len(value) <= 256, len(value)
+    assert all(0x20 <= b < 0x7F for b in head.replace(b"\r\n", b"")), head
+    assert not any(l.lower().startswith(b"x-evil") for l in lines), lines
+    result = kubectl_raw(a, certs, tmp_path, SEED_QUERY)
+    assert result.returncode == 0, result.stderr
+    assert "malformed" not in result.stderr, result.stderr
+    assert pod_names(result.stdout) == MEMBER1_PODS
 
 
 def test_member_token_is_sent_and_accepted(fleet, certs):

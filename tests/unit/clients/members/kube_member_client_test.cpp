@@ -233,6 +233,40 @@ TEST_CASE("loopback: member answers map to Errc with the member name", "[unit][m
   }
 }
 
+TEST_CASE("loopback: a member's error text reaches the error only as a short printable excerpt",
+          "[unit][members][loopback]") {
+  // Issue #12 item 3: a member answering 500 with control bytes (or megabytes) put them, whole, into the
+  // Warning header of our 200 answer, which Go clients could no longer parse.
+  const std::string huge(100'000, 'x');
+  const std::string fixtures = R"({"routes": {
+    "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/status_ctl": {"status": 500, "body":
+       {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
+        "message": "boom\r\nX-Evil: 1\u0000\u0001\u001b[31m caf\u00e9 )" + huge + R"("}},
+    "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/raw_ctl": {"status": 500,
+       "body": "raw\r\n\u0007\u007f )" + huge + R"("},
+    "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/bad_kind": {"status": 200,
+       "body": {"kind": "\u0001)" + huge + R"(", "items": []}}
+  }})";
+  FakeMemberProcess fake({}, fixtures);
+  test::ManualClock clock;
+  members::KubeMemberClient client(member_for(fake), clock);
+  const auto [metric, needle] = GENERATE(table<std::string, std::string>({
+      {"status_ctl", "HTTP 500: boom  X-Evil: 1??" "?[31m caf? xxx"},
+      {"raw_ctl", "HTTP 500: raw  ?? xxx"},
+      {"bad_kind", "kind is \"?xxx"},
+  }));
+  CAPTURE(metric);
+  auto r = run_coro(ioc(), client.get_custom_metrics(pods_request(metric), in(5s)));
+  REQUIRE_FALSE(r);
+  const auto& message = r.error().message;
+  CHECK_THAT(message, Catch::StartsWith("member member1: ") && Catch::Contains(needle));
+  CHECK(message.size() <= 600);
+  for (const char c : message) {
+    INFO("byte " << static_cast<int>(static_cast<unsigned char>(c)));
+    CHECK((c >= 0x20 && c < 0x7f));
+  }
+}
+
 TEST_CASE("loopback: adapter mode probes the v1beta2 resource list", "[unit][members][loopback]") {
   FakeMemberProcess fake({}, kFixtures);
   test::ManualClock clock;

@@ -285,6 +285,36 @@ TEST_CASE("external partial answers carry Warning headers too", "[unit][api]") {
   CHECK(r.headers.get_all("warning") == std::vector<std::string_view>{"299 - \"member-9: timeout\""});
 }
 
+TEST_CASE("member text in Warning headers is printable ASCII, 256 bytes each, 4 KiB in all", "[unit][api]") {
+  // Issue #12 item 3: control bytes from a member's error body made our 200 unreadable for Go clients
+  // ("malformed MIME header line"), and a long body made a header of any size.
+  ApiFixture f;
+  provider::ExternalAnswer a;
+  a.list.items.push_back(testing::external_item("q", "mail", 1000));
+  const char raw[] = "member-1: HTTP 500: \x01\x00\x1b[2J\r\nSet-Cookie: x=1\x7f caf\xc3\xa9 \"q\" \\";
+  a.warnings = {std::string(raw, sizeof raw - 1), "member-2: " + std::string(100'000, 'y')};
+  for (int i = 3; i < 60; ++i) a.warnings.push_back("member-" + std::to_string(i) + ": " + std::string(300, 'z'));
+  f.provider.answer_external("q", a);
+  const auto r = f.get(s(kE1, "/namespaces/default/q"));
+  CHECK(r.status == 200);
+  const auto warnings = r.headers.get_all("Warning");
+  REQUIRE(warnings.size() >= 3);
+  CHECK(warnings[0] == "299 - \"member-1: HTTP 500: ??" "?[2J  Set-Cookie: x=1? caf? \\\"q\\\" \\\\\"");
+  CHECK(warnings[1].size() == 256);
+  CHECK_THAT(std::string(warnings[1]), Catch::StartsWith("299 - \"member-2: yyy") && Catch::EndsWith("...\""));
+  CHECK_THAT(std::string(warnings.back()), Catch::Contains("more warnings omitted"));
+  std::size_t total = 0;
+  for (const auto w : warnings) {
+    CHECK(w.size() <= 256);
+    total += w.size();
+    for (const char c : w) {
+      INFO("byte " << static_cast<int>(static_cast<unsigned char>(c)) << " in " << w);
+      CHECK((c >= 0x20 && c < 0x7f));
+    }
+  }
+  CHECK(total <= 4096);
+}
+
 TEST_CASE("other methods are 405 with Allow, and never reach the provider", "[unit][api]") {
   ApiFixture f;
   const auto method = GENERATE(as<std::string>{}, "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT");
