@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Latency vs number of members, both adapters: scripts/bench scenario (e) -> PNG.
+"""Latency vs number of members, both adapters and the floor: scripts/bench scenario (e) -> PNG.
 
 usage: plot.py SCALING_TSV OUT_PNG TITLE
 SCALING_TSV lines: adapter members pods p50_ms p99_ms rps (tab-separated, header line first).
@@ -21,7 +21,7 @@ def main():
             series.setdefault(row["adapter"], []).append(
                 (int(row["members"]), float(row["p50_ms"]), float(row["p99_ms"])))
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
-    colors = {"fedmetrics": "tab:blue", "karmada-metrics-adapter": "tab:red"}
+    colors = {"fedmetrics": "tab:blue", "karmada-metrics-adapter": "tab:red", "floor": "tab:gray"}
     for name, pts in sorted(series.items()):
         pts.sort()
         xs = [p[0] for p in pts]
