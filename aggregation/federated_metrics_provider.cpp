@@ -191,6 +191,7 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
 
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
+  std::atomic<bool> discovered{false};  // one discovery pass has finished
   std::shared_ptr<net::steady_timer> timer;
 
   // Called on member strands, concurrently.
@@ -341,6 +342,7 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
     std::erase_if(custom_discovery, [&](const auto& kv) { return !present.contains(kv.first); });
     std::erase_if(external_discovery, [&](const auto& kv) { return !present.contains(kv.first); });
     std::erase_if(health, [&](const auto& kv) { return !present.contains(kv.first); });
+    discovered.store(true);
   }
 
   static net::awaitable<void> discovery_loop(std::shared_ptr<Impl> self) {
@@ -397,6 +399,8 @@ net::awaitable<void> FederatedMetricsProvider::refresh_discovery() {
   auto impl = impl_;
   co_await impl->refresh();
 }
+
+bool FederatedMetricsProvider::discovery_synced() const { return impl_->discovered.load(); }
 
 std::vector<MemberHealth> FederatedMetricsProvider::member_health() const {
   const auto members = impl_->directory.snapshot();

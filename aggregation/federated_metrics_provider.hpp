@@ -72,6 +72,10 @@ class FederatedMetricsProvider final : public provider::MetricsProvider {
   /// keeps its previous entries; removed members' entries are dropped.
   net::awaitable<void> refresh_discovery();
 
+  /// True once one discovery pass has finished (whatever the members answered): the metric lists that
+  /// discovery serves are filled. Before that, /apis/custom.metrics.k8s.io/v1beta2 would list nothing.
+  bool discovery_synced() const;
+
   /// One entry per member of the current directory snapshot, in its order.
   std::vector<MemberHealth> member_health() const;
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "aggregation/autoscaler/simulate.hpp"
+#include "clients/base/log.hpp"
 #include "server/app/application.hpp"
 #include "server/app/options.hpp"
 
@@ -12,7 +13,7 @@ int run_simulate_command(const std::string& file) {
   if (file == "-") return fedmetrics::autoscaler::run_simulate(std::cin, std::cout, std::cerr);
   std::ifstream in(file);
   if (!in) {
-    std::cerr << "Error: --scenario: cannot read " << file << "\n";
+    fedmetrics::log::error("cannot read the scenario", {{"err", "--scenario: cannot read " + file}});
     return 2;
   }
   return fedmetrics::autoscaler::run_simulate(in, std::cout, std::cerr);
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     fedmetrics::app::Application app(std::move(invocation.config));
     return app.run();
   } catch (const std::exception& e) {
-    std::cerr << "Error: " << e.what() << "\n";
+    fedmetrics::log::error("fatal error", {{"err", e.what()}});
     return 1;
   }
 }

@@ -12,7 +12,7 @@
 #include <functional>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
-#include <iostream>
+#include <iostream>  // the port line on stdout
 #include <optional>
 #include <thread>
 
@@ -102,7 +102,6 @@ std::string url_host(const std::string& address) {
 Application::Application(Config config) : config_(std::move(config)) {}
 
 int Application::run() {
-  log::init(config_.logging_format, config_.verbosity);
   // Like upstream aggregated servers: CAs the flags leave unset come from the control plane's
   // extension-apiserver-authentication ConfigMap (before the TLS context is built from them).
   const bool need_lookup = config_.client_ca_file.empty() || config_.requestheader_client_ca_file.empty();
@@ -112,7 +111,7 @@ int Application::run() {
                                                  std::chrono::seconds(10));
     if (found) {
       if (auto applied = apply_authentication_config_map(*found, config_); !applied) {
-        std::cerr << "Error: " << applied.error().message << "\n";
+        log::error("cannot start", {{"err", applied.error().message}});
         return 2;
       }
       log::info("read kube-system/extension-apiserver-authentication",
@@ -121,9 +120,9 @@ int Application::run() {
       log::warning("cannot read kube-system/extension-apiserver-authentication; continuing without it",
                    {{"error", found.error().message}});
     } else {
-      std::cerr << "Error: cannot read kube-system/extension-apiserver-authentication (use "
-                   "--authentication-skip-lookup or --authentication-tolerate-lookup-failure): "
-                << found.error().message << "\n";
+      log::error("cannot read kube-system/extension-apiserver-authentication (use --authentication-skip-lookup "
+                 "or --authentication-tolerate-lookup-failure)",
+                 {{"err", found.error().message}});
       return 1;
     }
   }
@@ -131,12 +130,12 @@ int Application::run() {
 
   auto settings = tls_settings(c);
   if (!settings) {
-    std::cerr << "Error: " << settings.error().message << "\n";
+    log::error("cannot start", {{"err", settings.error().message}});
     return 2;
   }
   auto tls = http::TlsServerContext::create(*settings);
   if (!tls) {
-    std::cerr << "Error: " << tls.error().message << "\n";
+    log::error("cannot start", {{"err", tls.error().message}});
     return 2;
   }
 
@@ -160,13 +159,13 @@ int Application::run() {
   if (c.members_source == Config::MembersSource::Karmada || c.leader_elect || c.federatedhpa_controller) {
     auto rest = kube::load_rest_config(c.kubeconfig, "", kube::InClusterSource::from_environment());
     if (!rest) {
-      std::cerr << "Error: --kubeconfig: " << rest.error().message << "\n";
+      log::error("cannot start", {{"err", std::string("--kubeconfig: ") + rest.error().message}});
       return 2;
     }
     try {
       control_plane = kube::HttpsRestClient::from_config(*rest, clock);
     } catch (const std::exception& e) {
-      std::cerr << "Error: --kubeconfig: " << e.what() << "\n";
+      log::error("cannot start", {{"err", std::string("--kubeconfig: ") + e.what()}});
       return 2;
     }
     control_plane_server = rest->server;
@@ -185,7 +184,7 @@ int Application::run() {
       static_directory = d.get();
       directory = std::move(d);
     } catch (const std::exception& e) {
-      std::cerr << "Error: --members-config: " << e.what() << "\n";
+      log::error("cannot start", {{"err", std::string("--members-config: ") + e.what()}});
       return 2;
     }
   } else if (c.members_source == Config::MembersSource::Karmada) {
@@ -215,25 +214,17 @@ int Application::run() {
       for (const auto& m : fed->member_health()) lines.emplace_back("member:" + m.cluster, m.healthy());
       return lines;
     });
-    // Informational: fails readiness only when members exist and none of them answered its last call.
-    health.add(api::HealthEndpoint::Readyz, "members", [fed]() -> Result<void> {
-      const auto members = fed->member_health();
-      std::string failures;
-      std::size_t unhealthy = 0;
-      for (const auto& m : members) {
-        if (m.healthy()) continue;
-        ++unhealthy;
-        failures += (failures.empty() ? "" : "; ") + m.cluster + ": " + m.last_error;
-      }
-      if (!members.empty() && unhealthy == members.size()) {
-        return make_error(Errc::Unavailable, "no member cluster is reachable: " + failures);
-      }
-      return ok();
+    // Readiness is this replica's ability to serve, never the members' health (a member outage must not
+    // take every replica out of the Service and the APIService Unavailable): the members stay
+    // informational lines above and metrics. Ready once the metric lists of discovery are filled.
+    health.add(api::HealthEndpoint::Readyz, "member-discovery", [fed]() -> Result<void> {
+      if (fed->discovery_synced()) return ok();
+      return make_error(Errc::Unavailable, "the first discovery pass over the members has not finished");
     });
   } else if (!c.metrics_file.empty()) {
     auto loaded = aggregation::StaticMetricsProvider::load(c.metrics_file);
     if (!loaded) {
-      std::cerr << "Error: " << loaded.error().message << "\n";
+      log::error("cannot start", {{"err", loaded.error().message}});
       return 2;
     }
     provider = std::move(*loaded);
@@ -260,7 +251,7 @@ int Application::run() {
       if (federatedhpa) on_change = [loop = federatedhpa.get()](bool leading) { loop->set_leading(leading); };
       leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry, on_change);
     } catch (const std::exception& e) {
-      std::cerr << "Error: leader election: " << e.what() << "\n";
+      log::error("cannot start", {{"err", std::string("leader election: ") + e.what()}});
       return 2;
     }
   }
@@ -282,7 +273,7 @@ int Application::run() {
           *authz_client, clock, auth::SubjectAccessReviewOptions{c.authorized_ttl, c.unauthorized_ttl, 10'000});
     }
   } catch (const std::exception& e) {
-    std::cerr << "Error: " << e.what() << "\n";
+    log::error("cannot start", {{"err", e.what()}});
     return 2;
   }
   auth::Gate gate(c.auth, token_reviews.get(), access_reviews.get());
@@ -290,7 +281,7 @@ int Application::run() {
   if (!c.audit_log_path.empty()) {
     auto opened = api::AuditLog::open(c.audit_log_path);
     if (!opened) {
-      std::cerr << "Error: " << opened.error().message << "\n";
+      log::error("cannot start", {{"err", opened.error().message}});
       return 2;
     }
     audit = std::move(*opened);
@@ -308,7 +299,7 @@ int Application::run() {
   http::HttpsServer server(ioc, **tls, handler, server_settings);
   auto port = server.listen();
   if (!port) {
-    std::cerr << "Error: " << port.error().message << "\n";
+    log::error("cannot start", {{"err", port.error().message}});
     return 1;
   }
   const std::string url = "https://" + url_host(c.bind_address) + ":" + std::to_string(*port);

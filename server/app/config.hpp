@@ -45,6 +45,7 @@ struct Config {
 
   int verbosity = 0;
   log::Format logging_format = log::Format::Text;
+  std::vector<log::VmoduleRule> vmodule;  ///< --vmodule
 
   std::string audit_log_path;   ///< empty: no audit log; "-": stdout
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <thread>
 
+#include "clients/base/log.hpp"
 #include "server/app/duration.hpp"
 #include "server/app/leadership.hpp"
 #include "server/app/version.hpp"
@@ -32,6 +33,17 @@ void check_readable(const std::string& flag, const std::string& path, std::vecto
   } else {
     std::fclose(f);
   }
+}
+
+/// --logging-format as typed, for errors found before the flags are parsed.
+log::Format requested_format(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--logging-format=json" || (a == "--logging-format" && i + 1 < argc && std::string_view(argv[i + 1]) == "json")) {
+      return log::Format::Json;
+    }
+  }
+  return log::Format::Text;
 }
 
 void add_serve_flags(CLI::App& app, Options& o) {
@@ -130,7 +142,12 @@ void add_serve_flags(CLI::App& app, Options& o) {
   app.add_option("--max-connections", o.max_connections, "Most simultaneous client connections.")
       ->capture_default_str();
   app.add_option("-v,--v", o.verbosity, "Number for the log level verbosity.")->capture_default_str();
-  app.add_option("--logging-format", o.logging_format, "Log format: text or json.")->capture_default_str();
+  app.add_option("--logging-format", o.logging_format,
+                 "Log format: text (klog's) or json (component-base's: ts, caller, msg, v, err).")
+      ->capture_default_str();
+  app.add_option("--vmodule", o.vmodule,
+                 "Comma-separated pattern=N settings for file-filtered logging: files whose base name (without "
+                 "extension) matches the glob pattern log at verbosity N, e.g. controller=4,fan_*=3.");
   app.add_option("--leader-elect", o.leader_elect,
                  "Elect a leader among replicas with a Lease on the --kubeconfig control plane; only the leader "
                  "runs the FederatedHPA loop (API serving runs on every replica).")
@@ -287,6 +304,9 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   } else {
     problems.push_back("--logging-format: \"" + o.logging_format + "\" is not one of text, json");
   }
+  std::string vmodule_error;
+  c.vmodule = log::parse_vmodule(o.vmodule, vmodule_error);
+  if (!vmodule_error.empty()) problems.push_back("--vmodule: " + vmodule_error);
 
   c.audit_log_path = o.audit_log_path;
   c.leader_elect = o.leader_elect;
@@ -400,7 +420,10 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     inv.kind = Invocation::Kind::Exit;
     return inv;
   } catch (const CLI::ParseError& e) {
-    std::cerr << "Error: " << e.what() << "\nRun 'fedmetrics-adapter --help' for usage.\n";
+    // Before the flags are known, the logger keeps its defaults unless --logging-format=json was given.
+    log::init(requested_format(argc, argv), 0);
+    log::error("invalid command line", {{"err", e.what()}});
+    std::cerr << "Run 'fedmetrics-adapter --help' for usage.\n";
     inv.kind = Invocation::Kind::Exit;
     inv.exit_code = 2;
     return inv;
@@ -416,8 +439,9 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     return inv;
   }
   const auto problems = validate(options, inv.config);
+  log::init(inv.config.logging_format, inv.config.verbosity, inv.config.vmodule);
   if (!problems.empty()) {
-    for (const auto& p : problems) std::cerr << "Error: " << p << "\n";
+    for (const auto& p : problems) log::error("invalid flag", {{"err", p}});
     inv.kind = Invocation::Kind::Exit;
     inv.exit_code = 2;
   }

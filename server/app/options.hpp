@@ -50,6 +50,7 @@ struct Options {
 
   int verbosity = 0;
   std::string logging_format = "text";
+  std::string vmodule;  ///< "pattern=N,..." per-file verbosity (klog)
 
   std::string audit_log_path;
 
@@ -93,8 +94,9 @@ struct Invocation {
   std::string scenario_file;    ///< for Simulate ("-" = stdin)
 };
 
-/// Parses argv. Prints --help/--version output to stdout and flag errors (one line, "Error: ...") to
-/// stderr itself; the caller only acts on the returned Invocation.
+/// Parses argv and initializes the logger (--logging-format, --v, --vmodule; text when those are bad).
+/// Prints --help/--version output to stdout; flag errors go through the logger (one error line each,
+/// `err` naming the flag) followed by a plain usage hint. The caller only acts on the returned Invocation.
 Invocation parse_command_line(int argc, const char* const* argv);
 
 }  // namespace fedmetrics::app

@@ -1,8 +1,10 @@
 """Command-line behaviour of the real binary: --help, bad flags, unreadable certificates, JSON logs,
 self-signed certificates and graceful shutdown."""
+import http.client
 import json
 import ssl
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -12,6 +14,11 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+
+
+# klog's text header: Lmmdd hh:mm:ss.uuuuuu, the pid in 7 columns, file:line] (k8s.io/klog/v2).
+KLOG_LINE = re.compile(r'^([IWE])\d{4} \d{2}:\d{2}:\d{2}\.\d{6} {1,7}\d+ [a-z_]+\.(?:cpp|hpp):\d+\] "')
+KLOG_ERROR = re.compile(r'^E\d{4} \d{2}:\d{2}:\d{2}\.\d{6} {1,7}\d+ options\.cpp:\d+\] "invalid (?:flag|command line)" err="')
 
 
 def run(*args, timeout=10):
@@ -54,7 +61,18 @@ def test_help_documents_every_flag():
 def test_bad_flags_exit_2_with_a_clear_error(args, needle):
     result = run("--secure-port=0", "--bind-address=127.0.0.1", *args)
     assert result.returncode == 2, result
-    assert result.stderr.startswith("Error: ") and needle in result.stderr, result.stderr
+    # Flag errors go through the logger: klog error lines naming the flag, then the usage hint.
+    assert KLOG_ERROR.match(result.stderr) and needle in result.stderr, result.stderr
+    assert result.stderr.rstrip().endswith("Run 'fedmetrics-adapter --help' for usage.") or \
+        "invalid flag" in result.stderr, result.stderr
+
+
+def test_flag_errors_in_json_when_asked():
+    result = run("--secure-port=0", "--logging-format=json", "--member-timeout=soon")
+    assert result.returncode == 2, result
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert lines and lines[0]["msg"] == "invalid flag" and "--member-timeout" in lines[0]["err"], result.stderr
+    assert "v" not in lines[0] and lines[0]["caller"].startswith("app/options.cpp:"), lines
 
 
 def test_unparseable_certificate_exits_2(tmp_path):
@@ -82,10 +100,31 @@ def test_self_signed_certificate_covers_requested_names(tmp_path):
 
 
 def test_json_logging(tmp_path):
+    """component-base's JSON: ts, caller, msg, v on info lines, values typed."""
     with harness.Adapter([f"--cert-dir={tmp_path}/certs", "--logging-format=json"], tmp_path) as adapter:
         pass
     lines = [json.loads(line) for line in adapter.log().splitlines() if line.strip()]
-    assert any(line.get("msg") == "serving" and "url" in line for line in lines), lines
+    serving = [line for line in lines if line.get("msg") == "serving"]
+    assert serving, lines
+    line = serving[0]
+    assert list(line)[:4] == ["ts", "caller", "msg", "v"], line
+    assert isinstance(line["ts"], float) and line["v"] == 0 and line["caller"].startswith("app/application.cpp:")
+    assert isinstance(line["threads"], int) and line["url"].startswith("https://127.0.0.1:"), line
+
+
+def test_text_logging_is_klog_and_vmodule_raises_one_file(tmp_path):
+    """klog text lines with file:line; --vmodule=api_handler=3 shows that file's -v=3 request lines only."""
+    with harness.Adapter([f"--cert-dir={tmp_path}/certs", "--vmodule=api_handler=3"], tmp_path) as adapter:
+        conn = http.client.HTTPSConnection("127.0.0.1", adapter.port, context=ssl._create_unverified_context(),
+                                           timeout=10)
+        conn.request("GET", "/healthz")
+        assert conn.getresponse().status == 200
+        conn.close()
+    lines = [line for line in adapter.log().splitlines() if line.strip()]
+    assert lines and all(KLOG_LINE.match(line) for line in lines), lines
+    assert any(re.search(r' api_handler\.cpp:\d+\] "request" verb="GET" target="/healthz" code=200 ', line)
+               for line in lines), lines
+    assert any(re.search(r' application\.cpp:\d+\] "serving" url="https://', line) for line in lines), lines
 
 
 def test_sigterm_drains_in_flight_requests(tmp_path):

@@ -520,6 +520,11 @@ def scrape(adapter, certs):
     return samples
 
 
+def wait_ready(adapter, certs, timeout=10):
+    """Until /readyz answers 200 (after the first discovery pass)."""
+    wait_for(lambda: get(adapter, "/readyz", certs)[0] == 200, timeout=timeout, what="/readyz 200")
+
+
 def sample(samples, name, **labels):
     found = [v for n, l, v in samples if n == name and all(l.get(k) == v2 for k, v2 in labels.items())]
     return sum(found) if found else None
@@ -529,8 +534,9 @@ def test_metrics_and_readiness_after_a_partial_answer(fleet, certs):
     m1 = fleet.member("seed-member1.json")
     m2 = fleet.member("seed-member2.json", "--status", "500")
     a = fleet.adapter([("member1", m1), ("member2", m2)])
+    wait_ready(a, certs)
     status, _, body = get(a, "/readyz?verbose", certs)
-    assert status == 200 and "[+]members ok" in body.decode(), body
+    assert status == 200 and "[+]member-discovery ok" in body.decode(), body
     status, headers, body = get(a, SEED_QUERY, certs)
     assert status == 200 and len(warnings_of(headers)) == 1, body
     samples = scrape(a, certs)
@@ -544,26 +550,30 @@ def test_metrics_and_readiness_after_a_partial_answer(fleet, certs):
     assert status == 200, body
     status, _, body = get(a, "/readyz?verbose", certs)
     text = body.decode()
-    assert status == 200 and "[+]members ok" in text, body
+    assert status == 200 and "[+]member-discovery ok" in text, body
     # Each member's health, informational only.
     assert "[+]member:member1 ok" in text and "[~]member:member2 unhealthy (informational)" in text, text
 
 
-def test_readyz_fails_when_every_member_is_down(fleet, certs):
+def test_readyz_stays_ready_when_every_member_is_down(fleet, certs):
+    """Readiness is this replica's ability to serve, not the members' health (Karmada PR #5378's failure
+    mode: a member outage taking every replica out of the Service and the APIService Unavailable)."""
     m1 = fleet.member("seed-member1.json", "--status", "500")
     m2 = fleet.member("seed-member2.json", "--garbage")
     a = fleet.adapter([("member1", m1), ("member2", m2)])
-    status, _, _ = get(a, SEED_QUERY, certs)
-    assert status == 503
-
-    def not_ready():
-        s, _, _ = get(a, "/readyz", certs)
-        return s == 500
-
-    wait_for(not_ready, timeout=10, what="/readyz 500 with every member down")
+    status, _, body = get(a, SEED_QUERY, certs)
+    assert status == 503, body
+    st = json.loads(body)
+    assert st["kind"] == "Status" and st["code"] == 503, st
+    assert "member1" in st["message"] and "member2" in st["message"], st
+    wait_ready(a, certs)  # the first discovery pass has finished (both members failed it)
+    status, _, body = get(a, "/readyz", certs)
+    assert status == 200 and body == b"ok", body
     status, _, body = get(a, "/readyz?verbose", certs)
-    assert status == 500 and "[-]members failed" in body.decode(), body
-    # Liveness is not readiness.
+    text = body.decode()
+    assert status == 200 and "[+]member-discovery ok" in text and "readyz check passed" in text, text
+    assert "[~]member:member1 unhealthy (informational)" in text, text
+    assert "[~]member:member2 unhealthy (informational)" in text, text
     status, _, body = get(a, "/livez", certs)
     assert status == 200, body
 
