@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]    # default 60 s, all targets
 #   scripts/fuzz.sh 0                                   # replay the seed corpora only (regression check)
 #
-# Targets: label_selector quantity router metric_value kubeconfig http_request.
+# Targets: label_selector quantity router metric_value kubeconfig http_request cron_schedule.
 # Environment: FEDMETRICS_FUZZ_DIR (runs, default /tmp/fedmetrics-fuzz), FEDMETRICS_FUZZ_BUILD_DIR (default
 # build-fuzz/ in the tree), FUZZ_JOBS (build
 # parallelism, default 2), FUZZ_CXX (default clang++-14). Needs clang-14, libclang-rt-14-dev, llvm-14
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
-ALL_TARGETS=(label_selector quantity router metric_value kubeconfig http_request)
+ALL_TARGETS=(label_selector quantity router metric_value kubeconfig http_request cron_schedule)
 TARGETS=("$@")
 ((${#TARGETS[@]})) || TARGETS=("${ALL_TARGETS[@]}")
 FUZZ_DIR="${FEDMETRICS_FUZZ_DIR:-/tmp/fedmetrics-fuzz}"

@@ -11,6 +11,8 @@ BUILD_PACKAGES=(
   nlohmann-json3-dev prometheus-cpp-dev catch2 libssl-dev openssl libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev
 )
+# tzdata: the IANA zones CronFederatedHPA rules name (read from /usr/share/zoneinfo, aggregation/cron).
+BUILD_PACKAGES+=(tzdata)
 # Real peers and tools used by the integration tests (installed without recommends);
 # python3-matplotlib draws scripts/bench's latency-vs-members plot (docs/benchmarks.png).
 TEST_PACKAGES=(prometheus hey curl jq python3 python3-pytest procps clang-14 libclang-rt-14-dev llvm-14
