@@ -22,6 +22,9 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
+
+#include "clients/base/log.hpp"
 
 namespace fedmetrics::transport {
 namespace {
@@ -50,9 +53,10 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-// Builds the client context once per HttpsClient; config errors throw (reported at startup/reload).
-std::unique_ptr<ssl::context> make_tls_context(const HttpsClientOptions& o) {
-  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+// Builds a client context from the options (files read now); config errors throw (reported at startup, or
+// logged at a reload, which then keeps the previous context).
+std::shared_ptr<ssl::context> make_tls_context(const HttpsClientOptions& o) {
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   auto fail = [](const std::string& what, const boost::system::system_error& e) {
@@ -127,8 +131,29 @@ ProxyTarget parse_proxy_url(const std::string& url) {
   return t;
 }
 
+/// A change marker for the file-based TLS material (CA bundle, client certificate and key): size and
+/// modification time of each; "" when the options name no file.
+std::string tls_files_fingerprint(const HttpsClientOptions& o) {
+  std::string out;
+  for (const auto* pem : {&o.ca, &o.client_cert, &o.client_key}) {
+    if (!pem->data.empty() || pem->file.empty()) continue;
+    struct stat st {};
+    if (::stat(pem->file.c_str(), &st) == 0) {
+      out += std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+             std::to_string(st.st_mtim.tv_nsec) + ";";
+    } else {
+      out += "-;";
+    }
+  }
+  return out;
+}
+
 // One connection: TLS over TCP, or plain TCP for http:// endpoints.
 struct Connection {
+  /// The TLS context the connection was made with (declared before `tls`, so it outlives the stream), and
+  /// its generation: pooled connections of an older generation are not reused after a reload.
+  std::shared_ptr<ssl::context> tls_ctx;
+  std::uint64_t tls_generation = 0;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   std::unique_ptr<beast::tcp_stream> plain;
   beast::flat_buffer buffer;
@@ -162,9 +187,13 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
   std::string authority;  // host[:port] for Host and CONNECT
   std::string url_prefix;  // for messages: https://host:port
   std::optional<ProxyTarget> proxy;
-  std::unique_ptr<ssl::context> tls_ctx;
 
   mutable std::mutex mu;  // guards everything below; never held across co_await
+  // File-based CA/client certificate/key are re-read when they change (rotated Secrets, cert-manager), like
+  // the token file: new connections use the new context; requests in flight finish on theirs.
+  std::shared_ptr<ssl::context> tls_ctx;
+  std::uint64_t tls_generation = 0;
+  std::string tls_fingerprint;  // of the files tls_ctx was built from, or of the last failed attempt
   std::vector<std::unique_ptr<Connection>> idle;
   std::size_t opened = 0;
   std::string token;
@@ -178,8 +207,38 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     authority = default_port ? host : host + ":" + std::to_string(options.port);
     url_prefix = std::string(options.plain_http ? "http://" : "https://") + host + ":" + std::to_string(options.port);
     if (!options.proxy_url.empty()) proxy = parse_proxy_url(options.proxy_url);
-    if (!options.plain_http) tls_ctx = make_tls_context(options);
+    if (!options.plain_http) {
+      tls_fingerprint = tls_files_fingerprint(options);
+      tls_ctx = make_tls_context(options);
+    }
     token = options.bearer_token;
+  }
+
+  // The TLS context for a new connection, rebuilt first when a file it was built from changed. A file that
+  // cannot be loaded (half written, mismatched key) keeps the previous context until the files change again.
+  std::pair<std::shared_ptr<ssl::context>, std::uint64_t> current_tls() {
+    const std::string print = tls_files_fingerprint(options);
+    {
+      std::lock_guard lock(mu);
+      if (print == tls_fingerprint) return {tls_ctx, tls_generation};
+      tls_fingerprint = print;  // one attempt per change, not one per request
+    }
+    std::shared_ptr<ssl::context> fresh;
+    try {
+      fresh = make_tls_context(options);
+    } catch (const std::exception& e) {
+      log::warning("TLS material changed but cannot be loaded; keeping the previous",
+                   {{"endpoint", url_prefix}, {"error", e.what()}});
+    }
+    std::lock_guard lock(mu);
+    if (fresh) {
+      tls_ctx = std::move(fresh);
+      ++tls_generation;
+      for (auto& c : idle) c->close();  // made with the old material; never reused
+      idle.clear();
+      log::info("TLS material reloaded", {{"endpoint", url_prefix}});
+    }
+    return {tls_ctx, tls_generation};
   }
 
   // The token file is re-read when its mtime or size changes (projected service-account tokens rotate).
@@ -205,13 +264,16 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     return token;
   }
 
-  std::unique_ptr<Connection> take_idle() {
+  std::unique_ptr<Connection> take_idle(std::uint64_t generation) {
     std::lock_guard lock(mu);
     const auto now = Clock::now();
     while (!idle.empty()) {
       auto c = std::move(idle.back());
       idle.pop_back();
-      if (now - c->idle_since < options.idle_timeout && c->lowest().socket().is_open()) return c;
+      if (now - c->idle_since < options.idle_timeout && c->lowest().socket().is_open() &&
+          c->tls_generation == generation) {
+        return c;
+      }
       c->close();
     }
     return nullptr;
@@ -221,6 +283,10 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     c->idle_since = Clock::now();
     c->buffer.clear();
     std::lock_guard lock(mu);
+    if (c->tls && c->tls_generation != tls_generation) {
+      c->close();  // finished its request on material that has been replaced since
+      return;
+    }
     // Drop expired ones first, then the oldest if still full.
     std::erase_if(idle, [&](const std::unique_ptr<Connection>& x) {
       return c->idle_since - x->idle_since >= options.idle_timeout;
@@ -258,7 +324,9 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
   }
 
   // Resolve + TCP connect (to the proxy when configured), CONNECT through the proxy, TLS handshake.
-  net::awaitable<Result<std::unique_ptr<Connection>>> connect(Clock::time_point deadline) {
+  net::awaitable<Result<std::unique_ptr<Connection>>> connect(Clock::time_point deadline,
+                                                              std::shared_ptr<ssl::context> ctx,
+                                                              std::uint64_t generation) {
     auto ex = co_await net::this_coro::executor;
     const std::string& host = proxy ? proxy->host : options.host;
     const std::string port = proxy ? proxy->port : std::to_string(options.port);
@@ -285,7 +353,9 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     if (options.plain_http) {
       conn->plain = std::make_unique<beast::tcp_stream>(ex);
     } else {
-      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, *tls_ctx);
+      conn->tls_ctx = std::move(ctx);
+      conn->tls_generation = generation;
+      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, *conn->tls_ctx);
     }
     auto& lowest = conn->lowest();
     lowest.expires_at(deadline);
@@ -520,11 +590,14 @@ net::awaitable<Result<HttpResponse>> HttpsClient::request(std::string method, st
   // Every idle connection may have been closed by the peer (a restarted member closes them all): a
   // failure before any response byte on a reused connection moves on to the next idle one, and finally to a
   // fresh connection, whose failure is final. Bounded by the pool size plus one.
+  std::shared_ptr<ssl::context> tls_ctx;
+  std::uint64_t tls_generation = 0;
+  if (!state->options.plain_http) std::tie(tls_ctx, tls_generation) = state->current_tls();
   for (;;) {
-    std::unique_ptr<Connection> conn = state->take_idle();
+    std::unique_ptr<Connection> conn = state->take_idle(tls_generation);
     const bool reused = conn != nullptr;
     if (!conn) {
-      auto c = co_await state->connect(until);
+      auto c = co_await state->connect(until, tls_ctx, tls_generation);
       if (!c) co_return c.error();
       conn = std::move(*c);
     }

@@ -173,7 +173,11 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
     log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
     co_return;
   }
-  const auto peer = conn->tls->inspect_peer(stream.native_handle());
+  // The client certificate as verified by the generation of CA bundles that was current then: verified
+  // again when the bundles change (a CA removed from --client-ca-file must stop admitting this
+  // connection, as kube-apiserver verifies per request) or when a certificate of the chain expires.
+  std::shared_ptr<TlsServerContext::Generation> verified_with = conn->tls;
+  auto peer = verified_with->inspect_peer(stream.native_handle());
 
   beast::flat_buffer buffer;
   bool first_request = true;
@@ -206,6 +210,13 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
     }
 
     auto& req = parser.get();
+    if (peer) {
+      auto current = st->tls.current();
+      if (current != verified_with || std::chrono::system_clock::now() >= peer->valid_until) {
+        peer = current->inspect_peer(stream.native_handle());
+        verified_with = std::move(current);
+      }
+    }
     RequestContext context{remote, peer, std::chrono::steady_clock::now()};
     Response response;
     {

@@ -42,8 +42,9 @@ struct Response {
   std::string body;
 };
 
-/// What the TLS layer learnt about the client certificate, verified once per connection against each
-/// configured CA. Authentication (server/auth) decides what it means.
+/// What the TLS layer learnt about the client certificate, verified against each configured CA bundle as it
+/// is when the request is served (a CA removed from --client-ca-file no longer admits open connections).
+/// Authentication (server/auth) decides what it means.
 struct PeerCertificate {
   std::string common_name;
   std::vector<std::string> organizations;
@@ -51,6 +52,9 @@ struct PeerCertificate {
   bool verified_by_client_ca = false;   ///< chain verifies against --client-ca-file (clientAuth)
   bool verified_by_requestheader_ca = false;  ///< chain verifies against --requestheader-client-ca-file
   std::string verify_error;             ///< why neither CA verified it (empty if one did)
+  /// The verification above holds until then: the earliest notAfter of the verified chains (max() when
+  /// nothing verified). The server verifies again after it, as it does when the CA bundles change.
+  std::chrono::system_clock::time_point valid_until = std::chrono::system_clock::time_point::max();
 };
 
 /// Per-request facts from the connection.

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 
 namespace fedmetrics::http {
 namespace {
@@ -64,14 +67,27 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 // a front-proxy certificate must not be rejected just because it is not from the client CA.
 int accept_any_chain(int, X509_STORE_CTX*) { return 1; }
 
-bool verifies(X509_STORE* store, X509* leaf, STACK_OF(X509) * chain, std::string& error) {
+/// Verifies `leaf` (with the peer's intermediates `chain`) against `store`; on success lowers `valid_until` to
+/// the earliest notAfter of the verified chain, after which the same verification would fail.
+bool verifies(X509_STORE* store, X509* leaf, STACK_OF(X509) * chain, std::string& error,
+              std::chrono::system_clock::time_point& valid_until) {
   X509_STORE_CTX* ctx = X509_STORE_CTX_new();
   if (ctx == nullptr) return false;
   bool ok = false;
   if (X509_STORE_CTX_init(ctx, store, leaf, chain) == 1) {
     X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
     ok = X509_verify_cert(ctx) == 1;
-    if (!ok) error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
+    if (!ok) {
+      error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
+    } else if (STACK_OF(X509)* verified = X509_STORE_CTX_get0_chain(ctx)) {
+      for (int i = 0; i < sk_X509_num(verified); ++i) {
+        std::tm tm{};
+        if (ASN1_TIME_to_tm(X509_get0_notAfter(sk_X509_value(verified, i)), &tm) == 1) {
+          const auto not_after = std::chrono::system_clock::from_time_t(timegm(&tm));
+          valid_until = std::min(valid_until, not_after);
+        }
+      }
+    }
   }
   X509_STORE_CTX_free(ctx);
   return ok;
@@ -319,9 +335,12 @@ std::shared_ptr<const PeerCertificate> TlsServerContext::Generation::inspect_pee
   auto peer = std::make_shared<PeerCertificate>(certificate_identity(leaf));
 
   std::string client_error, proxy_error;
-  if (impl_->client_ca) peer->verified_by_client_ca = verifies(impl_->client_ca.get(), leaf, chain, client_error);
+  if (impl_->client_ca) {
+    peer->verified_by_client_ca = verifies(impl_->client_ca.get(), leaf, chain, client_error, peer->valid_until);
+  }
   if (impl_->requestheader_ca) {
-    peer->verified_by_requestheader_ca = verifies(impl_->requestheader_ca.get(), leaf, chain, proxy_error);
+    peer->verified_by_requestheader_ca =
+        verifies(impl_->requestheader_ca.get(), leaf, chain, proxy_error, peer->valid_until);
   }
   if (!peer->verified_by_client_ca && !peer->verified_by_requestheader_ca) {
     peer->verify_error = !client_error.empty() ? client_error

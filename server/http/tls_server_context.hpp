@@ -1,8 +1,9 @@
 #pragma once
 // The server's TLS configuration: HTTP/1.1-only ALPN, TLS >= 1.2, kube cipher-suite names, client
-// certificates requested but not required (aggregated-api.md §3.2), verified per connection against the
-// client CA and the requestheader (front-proxy) CA, each in its own store. Certificate, key and CA files
-// are reloaded when they change: new connections use the new generation, open ones keep theirs.
+// certificates requested but not required (aggregated-api.md §3.2), verified against the client CA and the
+// requestheader (front-proxy) CA, each in its own store. Certificate, key and CA files are reloaded when they
+// change: new connections handshake with the new generation; open ones keep their serving certificate, but
+// http::HttpsServer verifies their client certificate again against the new generation's CA bundles.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,7 +53,8 @@ class TlsServerContext {
     ~Generation();
     boost::asio::ssl::context& native();
     /// Inspects the client certificate of an established connection: identity, and whether its chain
-    /// verifies (purpose clientAuth, peer intermediates) against each configured CA.
+    /// verifies (purpose clientAuth, peer intermediates) against each CA bundle of THIS generation, so a
+    /// connection accepted under an older generation is checked again with the current one's bundles.
     /// Returns null when the client sent no certificate. Thread-safe.
     std::shared_ptr<const PeerCertificate> inspect_peer(ssl_st* ssl) const;
 

@@ -7,6 +7,7 @@ every request, and injects faults on demand. Python 3 standard library only. Bin
     fake_member.py --fixtures member-a.json [--port 0] [--cert C --key K | --cert-dir DIR]
                    [--latency-ms N] [--status 500] [--garbage] [--garbage-http] [--truncate] [--hang]
                    [--tls-garbage] [--token T] [--plain-http] [--close] [--status-body-file F]
+                   [--client-ca CA]
 
 Stdout protocol (one line each, flushed): "cert <path>" (only when the certificate was generated), then
 "listening on 127.0.0.1:<port>". Everything else goes to stderr.
@@ -25,7 +26,7 @@ A route key may carry the raw query string; the exact "path?query" is tried firs
 Unknown paths answer 404 with a metav1.Status body. "body" may be a JSON value or a string sent verbatim.
 
 Control endpoints (never faulted, never recorded):
-    GET  /_fake/requests   -> [{"method","path","authorization"}...] in arrival order
+    GET  /_fake/requests   -> [{"method","path","authorization","client_cn"}...] in arrival order
     POST /_fake/reset      -> clears the request log
 """
 import argparse
@@ -58,10 +59,10 @@ class Imposter:
         self.routes = self.fixtures.get("routes", {})
         self.versions = self.fixtures.get("versions", ["v1beta2", "v1beta1"])
 
-    def record(self, method, path, headers):
+    def record(self, method, path, headers, client_cn=""):
         with self.lock:
             self.requests.append({"method": method, "path": path,
-                                  "authorization": headers.get("Authorization", "")})
+                                  "authorization": headers.get("Authorization", ""), "client_cn": client_cn})
 
     def lookup(self, raw_path):
         if raw_path in self.routes:
@@ -101,6 +102,16 @@ def make_handler(imp):
             if args.close:
                 self.close_connection = True
 
+        def client_cn(self):
+            """The CommonName of the verified client certificate (--client-ca), or ""."""
+            getpeercert = getattr(self.connection, "getpeercert", None)
+            cert = getpeercert() if getpeercert else None
+            for rdn in (cert or {}).get("subject", ()):
+                for key, value in rdn:
+                    if key == "commonName":
+                        return value
+            return ""
+
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0") or 0)
             if length:
@@ -118,7 +129,7 @@ def make_handler(imp):
                     snapshot = list(imp.requests)
                 self.send_json(200, snapshot)
                 return
-            imp.record("GET", self.path, self.headers)
+            imp.record("GET", self.path, self.headers, self.client_cn())
             route = imp.lookup(self.path)
             latency = args.latency_ms + (route or {}).get("latency_ms", 0)
             if latency:
@@ -131,6 +142,9 @@ def make_handler(imp):
                 self.wfile.write(b"this is not HTTP at all\r\n\r\n")
                 self.wfile.flush()
                 self.close_connection = True
+                return
+            if args.client_ca and not self.client_cn():
+                self.send_json(401, status_body(401, "Unauthorized", "no client certificate"))
                 return
             if args.token and self.headers.get("Authorization", "") != "Bearer " + args.token:
                 self.send_json(401, status_body(401, "Unauthorized", "Unauthorized"))
@@ -219,6 +233,8 @@ def main():
     p.add_argument("--hang", action="store_true", help="read the request, never answer")
     p.add_argument("--tls-garbage", action="store_true", help="answer the TLS ClientHello with plain text")
     p.add_argument("--token", help="require 'Authorization: Bearer <token>' (else 401)")
+    p.add_argument("--client-ca", help="accept only client certificates signed by this CA (another one fails the "
+                                       "handshake; a metrics request without one is 401)")
     p.add_argument("--close", action="store_true", help="send Connection: close on every answer")
     args = p.parse_args()
 
@@ -233,6 +249,11 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
         ctx.set_alpn_protocols(["http/1.1"])
+        if args.client_ca:
+            # Optional at the TLS level so that the control endpoints stay reachable without one; a
+            # certificate that does not verify fails the handshake, and a metrics request without one is 401.
+            ctx.verify_mode = ssl.CERT_OPTIONAL
+            ctx.load_verify_locations(args.client_ca)
 
     server = Server(("127.0.0.1", args.port), make_handler(imp), ctx, args.tls_garbage)
     server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -165,3 +165,44 @@ def test_resumed_tls_sessions_keep_the_client_identity(env, tmp_path):
     resumed = connect("-sess_in", str(session))
     assert "Reused, TLSv1.2" in resumed, resumed[-1500:]
     assert "HTTP/1.1 200" in resumed, resumed[-1500:]  # still authenticated as the admin certificate
+
+
+def test_a_client_ca_removed_from_the_bundle_no_longer_admits_open_connections(tmp_path):
+    """Issue #12 item 7: the client certificate was verified once per connection, so a keep-alive connection
+    opened before the client CA was replaced kept answering 200 as system:masters. Now every request is
+    checked against the current bundle (as kube-apiserver verifies per request)."""
+    import http.client
+    import shutil
+    import time
+
+    certs = harness.gen_certs(tmp_path / "certs")
+    bundle = tmp_path / "client-ca.crt"
+    shutil.copy(f"{certs}/client-ca.crt", bundle)
+    path = "/apis/custom.metrics.k8s.io/v1beta2"
+    with harness.Adapter([f"--tls-cert-file={certs}/server.crt", f"--tls-private-key-file={certs}/server.key",
+                          f"--client-ca-file={bundle}", "--tls-reload-interval=100ms"], tmp_path) as adapter:
+        old = http.client.HTTPSConnection("127.0.0.1", adapter.port, context=harness.tls_context(certs, "admin"),
+                                          timeout=10)
+        old.request("GET", path)
+        resp = old.getresponse()
+        assert resp.status == 200, resp.read()
+        resp.read()
+        socket_before = old.sock
+
+        # Replace the trusted client CA by an unrelated one, atomically, and wait until new connections see it.
+        tmp = tmp_path / "client-ca.crt.new"
+        shutil.copy(f"{certs}/rogue-ca.crt", tmp)
+        os.replace(tmp, bundle)
+        deadline = time.monotonic() + 10
+        while harness.request(adapter.port, path, certs, client="admin")[0] != 401:
+            assert time.monotonic() < deadline, "the new client CA bundle was not loaded within 10 s"
+            time.sleep(0.05)
+
+        old.request("GET", path)
+        resp = old.getresponse()
+        body = resp.read()
+        assert old.sock is socket_before, "the keep-alive connection was not reused"
+        harness.assert_status_body(resp.status, resp.getheaders(), body, 401)
+        old.close()
+        # The CA now trusted admits its certificates, on new connections.
+        assert harness.request(adapter.port, path, certs, client="rogue")[0] == 200

@@ -330,6 +330,55 @@ def test_member_error_text_reaches_clients_only_as_a_short_printable_excerpt(fle
     assert pod_names(result.stdout) == MEMBER1_PODS
 
 
+def test_rotated_member_client_certificate_files_are_used_without_dropping_requests(fleet, tmp_path):
+    """Issue #12 item 8: member CA and client-certificate files were loaded once (the member client is rebuilt
+    only when the members file changes). Now they are re-read when they change, like the token file, and the
+    requests running meanwhile all succeed."""
+    certs_a = harness.gen_certs(tmp_path / "a")
+    certs_b = harness.gen_certs(tmp_path / "b")  # another client CA: a rotation to new issuers
+    trusted = tmp_path / "member-client-cas.crt"
+    trusted.write_bytes(open(f"{certs_a}/client-ca.crt", "rb").read() + open(f"{certs_b}/client-ca.crt", "rb").read())
+    fleet.certs = certs_a
+    member = fleet.member("seed-member1.json", "--client-ca", str(trusted))
+    cert, key = tmp_path / "client.crt", tmp_path / "client.key"
+    for path, source in ((cert, f"{certs_a}/admin.crt"), (key, f"{certs_a}/admin.key")):
+        write_atomically(path, open(source).read())
+    a = fleet.adapter([("member1", member)], extra={"member1": [f"clientCertFile: {cert}", f"clientKeyFile: {key}"]})
+
+    results = []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            status, headers, _ = get(a, SEED_QUERY, certs_a)
+            results.append((status, warnings_of(headers)))
+            time.sleep(0.02)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        time.sleep(0.5)
+        # cert-manager style: the certificate, then the key (in between the two do not match).
+        write_atomically(cert, open(f"{certs_b}/alice.crt").read())
+        write_atomically(key, open(f"{certs_b}/alice.key").read())
+        rotated = time.monotonic()
+        deadline = rotated + 10
+        while not any(r["client_cn"] == "alice" for r in member.requests()):
+            assert time.monotonic() < deadline, "the rotated client certificate was never presented"
+            time.sleep(0.05)
+        print(f"\nrotated client certificate presented {time.monotonic() - rotated:.2f} s after the key was "
+              f"replaced; {len(results)} requests so far")
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        t.join(timeout=20)
+    assert len(results) >= 10, results
+    assert all(status == 200 and not warnings for status, warnings in results), results
+    print(f"{len(results)} requests during the rotation, all 200 without a warning")
+    cns = [r["client_cn"] for r in member.requests()]
+    assert cns[0] == "fedmetrics-test-admin" and cns[-1] == "alice", cns
+
+
 def test_member_token_is_sent_and_accepted(fleet, certs):
     m1 = fleet.member("seed-member1.json", "--token", "s3cret-token")
     m2 = fleet.member("seed-member2.json")

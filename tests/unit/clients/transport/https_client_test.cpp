@@ -5,6 +5,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "tests/support/run_coro.hpp"
 #include "tests/unit/clients/transport/fake_member_process.hpp"
@@ -224,4 +228,95 @@ TEST_CASE("loopback: a token file is re-read when it changes", "[unit][transport
   REQUIRE(r2);
   CHECK(r2->status == 200);
   std::filesystem::remove(token_path);
+}
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Replaces `path` with `content` the way a Secret volume or cert-manager does: a new file renamed over it.
+void replace_file(const std::filesystem::path& path, const std::string& content) {
+  const auto tmp = path.string() + ".new";
+  std::ofstream(tmp, std::ios::binary | std::ios::trunc) << content;
+  std::filesystem::rename(tmp, path);
+}
+
+/// A scratch directory removed at the end of the test.
+struct ScratchDir {
+  std::filesystem::path path;
+  explicit ScratchDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / (name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(path);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("loopback: a rotated CA file is re-read without rebuilding the client", "[unit][transport][loopback]") {
+  // Issue #12 item 8: member CA files were loaded once per client, so a rotated CA needed a restart.
+  FakeMemberProcess member({}, kFixtures);
+  std::string unrelated_ca;
+  {
+    FakeMemberProcess other({}, kFixtures);
+    unrelated_ca = read_all(other.cert_file());
+  }
+  ScratchDir dir("fedmetrics-ca-rotation");
+  const auto ca_path = dir.path / "ca.crt";
+  replace_file(ca_path, unrelated_ca);
+  auto o = options_for(member);
+  o.ca.file = ca_path.string();
+  HttpsClient client(o);
+  auto before = get(client, "/big");
+  REQUIRE_FALSE(before);
+  CHECK(before.error().code == Errc::Unavailable);
+
+  replace_file(ca_path, read_all(member.cert_file()));
+  auto after = get(client, "/big");
+  REQUIRE(after);
+  CHECK(after->status == 200);
+
+  // A broken file (half written) keeps the loaded CA: requests go on.
+  replace_file(ca_path, "-----BEGIN CERTIFICATE-----\nnot base64\n");
+  auto broken = get(client, "/big");
+  REQUIRE(broken);
+  CHECK(broken->status == 200);
+}
+
+TEST_CASE("loopback: rotated client certificate and key files are re-read", "[unit][transport][loopback]") {
+  ScratchDir dir("fedmetrics-client-cert-rotation");
+  const auto certs = dir.path / "certs";
+  REQUIRE(std::system((std::string(FEDMETRICS_SOURCE_DIR) + "/scripts/gen-test-certs.sh " + certs.string() +
+                       " >/dev/null")
+                          .c_str()) == 0);
+  // The member accepts only client certificates of the test client CA.
+  FakeMemberProcess member({"--client-ca", (certs / "client-ca.crt").string()}, kFixtures);
+  const auto cert_path = dir.path / "client.crt";
+  const auto key_path = dir.path / "client.key";
+  replace_file(cert_path, read_all((certs / "rogue.crt").string()));
+  replace_file(key_path, read_all((certs / "rogue.key").string()));
+  auto o = options_for(member);
+  o.client_cert.file = cert_path.string();
+  o.client_key.file = key_path.string();
+  HttpsClient client(o);
+  auto before = get(client, "/big");
+  REQUIRE_FALSE(before);
+  CHECK(before.error().code == Errc::Unavailable);
+
+  // Certificate first, then key: in between the pair does not match, and that state must not stick.
+  replace_file(cert_path, read_all((certs / "admin.crt").string()));
+  (void)get(client, "/big");
+  replace_file(key_path, read_all((certs / "admin.key").string()));
+  auto after = get(client, "/big");
+  REQUIRE(after);
+  CHECK(after->status == 200);
+  CHECK(client.connections_opened() >= 2);
 }
