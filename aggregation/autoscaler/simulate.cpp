@@ -19,10 +19,16 @@ namespace {
 
 using nlohmann::json;
 
-bool run_one(const json& j, const std::string& where, std::ostream& out, std::ostream& err) {
+bool run_one(const json& j, const std::string& where, std::ostream& out, std::ostream& err,
+             const ScenarioHandler& other) {
   if (!j.is_object()) {
     err << "error: " << where << ": a scenario must be a JSON object\n";
     return false;
+  }
+  if (other) {
+    if (const auto handled = other(j, where, out, err)) {
+      return *handled;
+    }
   }
   auto parsed = parse_scenario(j);
   if (!parsed) {
@@ -40,7 +46,7 @@ bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std:
 
 }  // namespace
 
-int run_simulate(std::istream& in, std::ostream& out, std::ostream& err) {
+int run_simulate(std::istream& in, std::ostream& out, std::ostream& err, const ScenarioHandler& other) {
   // simulate is a CLI entry point: this is its catch barrier (STYLE.md §7), nothing escapes.
   try {
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -50,7 +56,7 @@ int run_simulate(std::istream& in, std::ostream& out, std::ostream& err) {
     }
     // One (possibly pretty-printed) object first; otherwise JSON Lines.
     json whole = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!whole.is_discarded()) return run_one(whole, "scenario", out, err) ? 0 : 1;
+    if (!whole.is_discarded()) return run_one(whole, "scenario", out, err, other) ? 0 : 1;
 
     std::istringstream lines(text);
     std::string line;
@@ -68,7 +74,7 @@ int run_simulate(std::istream& in, std::ostream& out, std::ostream& err) {
         all_ok = false;
         continue;
       }
-      all_ok = run_one(j, where, out, err) && all_ok;
+      all_ok = run_one(j, where, out, err, other) && all_ok;
     }
     return all_ok ? 0 : 1;
   } catch (const std::exception& e) {

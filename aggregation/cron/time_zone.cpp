@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 namespace fedmetrics::cron {
 namespace {
@@ -529,6 +530,20 @@ std::int64_t TimeZone::from_civil(std::int64_t year, std::int64_t month, std::in
     unix -= offset;
   }
   return unix;
+}
+
+std::string format_local_rfc3339(const TimeZone& zone, std::int64_t unix_seconds) {
+  const CivilTime c = zone.to_civil(unix_seconds);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute,
+                c.second);
+  std::string out(buf);
+  if (c.offset == 0) {
+    return out + "Z";
+  }
+  const int a = c.offset < 0 ? -c.offset : c.offset;
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", c.offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+  return out + buf;
 }
 
 }  // namespace fedmetrics::cron

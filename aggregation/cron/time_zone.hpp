@@ -117,6 +117,10 @@ class TimeZone {
   std::optional<PosixTz> footer_;
 };
 
+/// RFC 3339 of an instant as the zone's wall clock with its offset ("2024-03-10T03:00:00-04:00"; "Z" for
+/// offset 0), as Go's time.RFC3339 prints. Whole seconds.
+std::string format_local_rfc3339(const TimeZone& zone, std::int64_t unix_seconds);
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (month and day may overflow, as in Go).
 std::int64_t days_from_civil(std::int64_t year, std::int64_t month, std::int64_t day);
 

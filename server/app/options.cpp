@@ -408,7 +408,8 @@ Invocation parse_command_line(int argc, const char* const* argv) {
 
   std::string scenario;
   CLI::App* simulate = app.add_subcommand(
-      "simulate", "Print the FederatedHPA decisions for scenarios (docs/simulate.md); one JSON line each.");
+      "simulate", "Print the FederatedHPA decisions for scenarios (docs/simulate.md), and the executions of "
+                  "CronFederatedHPA rules for scenarios with a \"cron\" key (docs/cron.md); one JSON line each.");
   simulate->add_option("--scenario", scenario, "Scenario file (a JSON object or JSON Lines); - for stdin.")
       ->required();
 

@@ -225,3 +225,36 @@ def test_simulate_replays_real_loop_decisions():
         want = [json.loads(line) for line in f if line.strip()]
     assert len(want) == 3 and got == want
     assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 6), (6, 10), (10, 1)]
+
+
+def test_simulate_lists_cron_executions_across_dst():
+    """docs/examples/cron-scenario.jsonl (docs/cron.md): weekday rules in New York across the March 2024
+    change, and a 02:30 rule in the skipped (New York) and the repeated (Berlin) hour; mixed with a
+    FederatedHPA scenario in one JSON Lines input, each line answered in order."""
+    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
+    result = run("simulate", "--scenario", os.path.join(examples, "cron-scenario.jsonl"))
+    assert result.returncode == 0, result.stderr
+    got = {d["id"]: d for d in map(json.loads, result.stdout.splitlines())}
+    local = {k: [(e["rule"], e["localTime"]) for e in d["executions"]] for k, d in got.items()}
+    assert local["weekday-peak"] == [
+        ("scale-down", "2024-03-07T20:00:00-05:00"), ("scale-up", "2024-03-08T08:00:00-05:00"),
+        ("scale-down", "2024-03-08T20:00:00-05:00"), ("scale-up", "2024-03-11T08:00:00-04:00"),
+        ("scale-down", "2024-03-11T20:00:00-04:00"), ("scale-up", "2024-03-12T08:00:00-04:00")]
+    assert local["new-york-dst"] == [("nightly", "2024-03-09T02:30:00-05:00"), ("nightly", "2024-03-11T02:30:00-04:00")]
+    assert local["berlin-dst"] == [("nightly", "2024-10-26T02:30:00+02:00"), ("nightly", "2024-10-27T02:30:00+02:00"),
+                                   ("nightly", "2024-10-27T02:30:00+01:00")]
+    assert all(d["valid"] and d["kind"] == "cron" for d in got.values())
+
+    with open(os.path.join(examples, "seed-walkthrough-replay.jsonl")) as f:
+        fhpa_line = f.readline().strip()
+    mixed = "\n".join([fhpa_line,
+                       '{"id": "bad", "cron": {"from": 0, "to": 60, "rules": '
+                       '[{"name": "x", "schedule": "@every 1h", "targetReplicas": 1}]}}',
+                       '{"cron": {"to": 0}}'])
+    result = subprocess.run([harness.ADAPTER, "simulate", "--scenario", "-"], input=mixed, capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 1  # the third line is malformed
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 2 and "desiredReplicas" in lines[0]
+    assert lines[1]["valid"] is False and "@every 1h" in lines[1]["errors"][0]
+    assert "error: line 3: cron.from is required" in result.stderr

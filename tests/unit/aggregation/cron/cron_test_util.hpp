@@ -29,19 +29,7 @@ inline std::int64_t unix_of(const std::string& text) {
 }
 
 /// Unix seconds -> RFC 3339 in `zone` with its offset ("Z" for 0), as Go's time.RFC3339 prints.
-inline std::string rfc3339_in(const TimeZone& zone, std::int64_t t) {
-  const CivilTime c = zone.to_civil(t);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month, c.day, c.hour, c.minute,
-                c.second);
-  std::string out(buf);
-  if (c.offset == 0) {
-    return out + "Z";
-  }
-  const int a = c.offset < 0 ? -c.offset : c.offset;
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", c.offset < 0 ? '-' : '+', a / 3600, a / 60 % 60);
-  return out + buf;
-}
+inline std::string rfc3339_in(const TimeZone& zone, std::int64_t t) { return format_local_rfc3339(zone, t); }
 
 inline const ZoneDatabase& system_zones() {
   static const ZoneDatabase db;
