@@ -141,6 +141,27 @@ struct Metrics {
                       .Help("Member fan-outs currently running.")
                       .Register(r)
                       .Add({})) {}
+
+  static const prometheus::Histogram::BucketBoundaries& duration_buckets() {
+    static const prometheus::Histogram::BucketBoundaries b{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                           0.5,   1,    2.5,   5,    10,  30};
+    return b;
+  }
+
+  /// Removes every series of a member that left the directory (its labels would otherwise stay forever).
+  void forget(const std::string& cluster) {
+    for (const char* outcome : {"success", "not_found", "timeout", "error"}) {
+      remove(requests, {{"cluster", cluster}, {"outcome", outcome}});
+    }
+    for (int c = 0; c <= static_cast<int>(Errc::Internal); ++c) {
+      remove(errors, {{"cluster", cluster}, {"code", std::string(to_string(static_cast<Errc>(c)))}});
+    }
+    if (duration.Has({{"cluster", cluster}})) duration.Remove(&duration.Add({{"cluster", cluster}}, duration_buckets()));
+  }
+
+  static void remove(prometheus::Family<prometheus::Counter>& family, const prometheus::Labels& labels) {
+    if (family.Has(labels)) family.Remove(&family.Add(labels));
+  }
 };
 
 struct InFlightGuard {
@@ -198,9 +219,7 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
   void observe(const MemberCallReport& r) {
     const std::string outcome = outcome_of(r.error);
     metrics.requests.Add({{"cluster", r.cluster}, {"outcome", outcome}}).Increment();
-    metrics.duration
-        .Add({{"cluster", r.cluster}},
-             prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30})
+    metrics.duration.Add({{"cluster", r.cluster}}, Metrics::duration_buckets())
         .Observe(std::chrono::duration<double>(r.elapsed).count());
     const bool failed = r.error && r.error->code != Errc::NotFound;
     if (failed) metrics.errors.Add({{"cluster", r.cluster}, {"code", std::string(to_string(r.error->code))}}).Increment();
@@ -215,6 +234,7 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
       } else {
         rec.health.last_error_time = clock.system_now();
         rec.health.last_error = r.error->message;
+        rec.health.last_error_code = r.error->code;
         ++rec.health.consecutive_failures;
         const auto now = clock.steady_now();
         if (rec.last_logged == std::chrono::steady_clock::time_point{} || now - rec.last_logged >= kFailureLogInterval) {
@@ -341,6 +361,9 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
     }
     std::erase_if(custom_discovery, [&](const auto& kv) { return !present.contains(kv.first); });
     std::erase_if(external_discovery, [&](const auto& kv) { return !present.contains(kv.first); });
+    for (const auto& [name, record] : health) {
+      if (!present.contains(name)) metrics.forget(name);
+    }
     std::erase_if(health, [&](const auto& kv) { return !present.contains(kv.first); });
     discovered.store(true);
   }

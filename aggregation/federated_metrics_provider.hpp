@@ -41,6 +41,7 @@ struct MemberHealth {
   std::optional<std::chrono::system_clock::time_point> last_error_time;
   std::string last_error;           ///< message of the most recent failure ("" if none yet)
   int consecutive_failures = 0;     ///< 0 after a success
+  Errc last_error_code = Errc::Internal;  ///< code of the most recent failure
   bool healthy() const { return consecutive_failures == 0; }
 };
 
@@ -55,6 +56,7 @@ struct MemberHealth {
 ///   fedmetrics_aggregation_partial_answers_total                200s that carried warnings
 ///   fedmetrics_aggregation_cache_requests_total{result}         result: hit|miss|coalesced
 ///   fedmetrics_aggregation_fanouts_in_flight                    gauge
+/// The series of a member are removed when a discovery pass finds it gone from the directory.
 class FederatedMetricsProvider final : public provider::MetricsProvider {
  public:
   /// `executor`: the io_context's executor (each member call gets its own strand on it).

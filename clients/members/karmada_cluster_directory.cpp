@@ -130,8 +130,9 @@ struct KarmadaClusterDirectory::State : std::enable_shared_from_this<State> {
   kube::RestClient& client;
   KarmadaClusterDirectoryOptions options;
 
-  mutable std::mutex mu;  // guards members
+  mutable std::mutex mu;  // guards members and left_out
   std::shared_ptr<const MemberList> members = std::make_shared<const MemberList>();
+  KarmadaClusterDirectory::LeftOut left_out;
   std::atomic<std::uint64_t> generation{0};
   std::atomic<bool> synced{false};
   std::atomic<bool> started{false};
@@ -238,8 +239,10 @@ struct KarmadaClusterDirectory::State : std::enable_shared_from_this<State> {
   void report(const MemberComputation& computed, const std::set<SecretKey>& unsynced, bool clusters_synced) {
     if (!clusters_synced) return;
     std::map<std::string, std::string> now;
+    KarmadaClusterDirectory::LeftOut out{{}, computed.not_ready};
     for (const auto& p : computed.problems) {
       if (p.kind == ClusterProblemKind::MissingSecret && p.secret && unsynced.contains(*p.secret)) continue;
+      out.problems.push_back(p);
       now[p.cluster] = p.message;
       const auto it = reported.find(p.cluster);
       if (it == reported.end() || it->second != p.message) {
@@ -250,6 +253,8 @@ struct KarmadaClusterDirectory::State : std::enable_shared_from_this<State> {
       if (!now.contains(cluster)) log::info("member cluster problem cleared", {{"cluster", cluster}});
     }
     reported = std::move(now);
+    std::lock_guard lock(mu);
+    left_out = std::move(out);
   }
 
   void publish(MemberList next_members) {
@@ -308,6 +313,25 @@ std::shared_ptr<const MemberList> KarmadaClusterDirectory::snapshot() const {
 std::uint64_t KarmadaClusterDirectory::generation() const { return state_->generation.load(); }
 
 bool KarmadaClusterDirectory::synced() const { return state_->synced.load(); }
+
+std::string_view to_string(ClusterProblemKind kind) {
+  switch (kind) {
+    case ClusterProblemKind::MissingEndpoint: return "MissingEndpoint";
+    case ClusterProblemKind::InvalidEndpoint: return "InvalidEndpoint";
+    case ClusterProblemKind::MissingSecretRef: return "MissingSecretRef";
+    case ClusterProblemKind::MissingSecret: return "MissingSecret";
+    case ClusterProblemKind::MissingToken: return "MissingToken";
+    case ClusterProblemKind::MissingCaBundle: return "MissingCaBundle";
+    case ClusterProblemKind::InvalidCaBundle: return "InvalidCaBundle";
+    case ClusterProblemKind::InvalidProxy: return "InvalidProxy";
+  }
+  return "Unknown";
+}
+
+KarmadaClusterDirectory::LeftOut KarmadaClusterDirectory::left_out() const {
+  std::lock_guard lock(state_->mu);
+  return state_->left_out;
+}
 
 void KarmadaClusterDirectory::start(net::any_io_executor executor) {
   if (state_->started.load() || state_->stopped.load()) return;

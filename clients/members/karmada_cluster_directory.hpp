@@ -40,6 +40,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clients/base/net.hpp"
@@ -68,6 +69,9 @@ enum class ClusterProblemKind {
   InvalidCaBundle,   ///< `caBundle` is not PEM
   InvalidProxy,      ///< spec.proxyURL is not http://host:port
 };
+
+/// The enumerator's name ("MissingSecret"), for metric labels.
+std::string_view to_string(ClusterProblemKind kind);
 
 struct ClusterProblem {
   std::string cluster;
@@ -116,6 +120,15 @@ class KarmadaClusterDirectory final : public ClusterDirectory {
   /// True once the Cluster informer has listed and every referenced Secret's informer has listed (for
   /// /readyz). Stays true afterwards unless a newly referenced Secret has not been listed yet.
   bool synced() const;
+
+  /// The clusters left out of the last snapshot, for metrics (members by state): Ready clusters with a
+  /// problem (a Secret still being listed is not a problem yet), and clusters that are not Ready. Empty
+  /// until the Cluster informer has synced. Thread-safe.
+  struct LeftOut {
+    std::vector<ClusterProblem> problems;  ///< sorted by cluster
+    std::vector<std::string> not_ready;    ///< sorted
+  };
+  LeftOut left_out() const;
 
   /// Starts the Cluster informer (and, as Clusters reference them, the Secret informers) on a strand of
   /// `executor`. Call once; later calls are ignored.

@@ -14,6 +14,7 @@
 #include "clients/kubeapi/label_selector.hpp"
 #include "server/api/discovery.hpp"
 #include "server/api/negotiation.hpp"
+#include "server/api/process_metrics.hpp"
 #include "server/api/name_validation.hpp"
 #include "server/api/status_mapping.hpp"
 #include "server/http/router.hpp"
@@ -161,6 +162,7 @@ struct ApiHandler::Impl {
   AuditLog* audit;
   HealthChecks& health;
   prometheus::Registry& registry;
+  std::vector<const prometheus::Collectable*> collectables;  // set before serving
   VersionInfo version;
   http::Router router;
   prometheus::Family<prometheus::Counter>& requests;
@@ -191,8 +193,15 @@ struct ApiHandler::Impl {
   }
 
   http::Response metrics_response() const {
+    auto families = registry.Collect();
+    for (const auto* source : collectables) {
+      auto more = source->Collect();
+      families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+    }
+    auto process = collect_process_metrics();
+    families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
     prometheus::TextSerializer serializer;
-    return text_response(serializer.Serialize(registry.Collect()));
+    return text_response(serializer.Serialize(families));
   }
 
   http::Response group_version_response(const std::string& group, const std::string& group_version) const {
@@ -316,6 +325,8 @@ ApiHandler::ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, He
     : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version), audit)) {}
 
 ApiHandler::~ApiHandler() = default;
+
+void ApiHandler::add_collectable(const prometheus::Collectable& source) { impl_->collectables.push_back(&source); }
 
 http::Response ApiHandler::error_response(int code, std::string message) {
   impl_->requests.Add({{"verb", "other"}, {"route", "rejected"}, {"code", std::to_string(code)}}).Increment();

@@ -11,6 +11,7 @@
 #include "server/http/message.hpp"
 
 namespace prometheus {
+class Collectable;
 class Registry;
 }
 
@@ -38,6 +39,10 @@ class ApiHandler final : public http::Handler {
   ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
              prometheus::Registry& registry, VersionInfo version, AuditLog* audit = nullptr);
   ~ApiHandler() override;
+
+  /// /metrics also serves `source` (collected at scrape time), besides `registry` and the process_*
+  /// metrics (process_metrics.hpp). Call before serving; `source` must outlive the handler.
+  void add_collectable(const prometheus::Collectable& source);
 
   // http::Handler
   net::awaitable<http::Response> handle(http::Request request, http::RequestContext context) override;

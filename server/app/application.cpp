@@ -34,6 +34,7 @@
 #include "clients/kube/kubeconfig.hpp"
 #include "server/app/authentication_lookup.hpp"
 #include "server/app/leadership.hpp"
+#include "server/app/operational_metrics.hpp"
 #include "server/app/version.hpp"
 #include "server/http/https_server.hpp"
 #include "server/http/self_signed_cert.hpp"
@@ -287,6 +288,20 @@ int Application::run() {
     audit = std::move(*opened);
   }
   api::ApiHandler handler(metrics, gate, health, registry, version_info(), audit.get());
+  OperationalMetrics::StateSource member_states_source;
+  if (federated) {
+    member_states_source = [fed = federated.get(), karmada_directory] {
+      return member_states(fed->member_health(),
+                           karmada_directory ? karmada_directory->left_out() : members::KarmadaClusterDirectory::LeftOut{});
+    };
+  }
+  std::vector<WatchedCertificate> certificates{{"serving", settings->cert_file}};
+  if (!c.client_ca_file.empty()) certificates.push_back({"client-ca", c.client_ca_file});
+  if (!c.requestheader_client_ca_file.empty()) {
+    certificates.push_back({"requestheader-client-ca", c.requestheader_client_ca_file});
+  }
+  const OperationalMetrics operational(std::move(member_states_source), std::move(certificates));
+  handler.add_collectable(operational);
   http::ServerSettings server_settings;
   server_settings.bind_address = c.bind_address;
   server_settings.port = c.secure_port;
