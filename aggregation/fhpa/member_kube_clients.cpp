@@ -7,8 +7,8 @@
 
 namespace fedmetrics::fhpa {
 
-MemberRestFactory https_member_rest_factory(const Clock& clock) {
-  return [&clock](const members::MemberCluster& member) -> Result<std::shared_ptr<kube::RestClient>> {
+MemberRestFactory https_member_rest_factory(const Clock& clock, members::MemberRateLimits* limits) {
+  return [&clock, limits](const members::MemberCluster& member) -> Result<std::shared_ptr<kube::RestClient>> {
     if (member.mode != members::MemberMode::ApiServer) {
       return make_error(Errc::Unavailable, "member " + member.name +
                                                " is configured with mode adapter: no kube API to read its scale and pods");
@@ -17,8 +17,11 @@ MemberRestFactory https_member_rest_factory(const Clock& clock) {
     if (!options) return options.error();
     try {
       auto http = std::make_shared<transport::HttpsClient>(std::move(*options));
-      std::shared_ptr<kube::RestClient> rest =
-          std::make_shared<kube::HttpsRestClient>(std::make_unique<kube::HttpsRoundTripper>(std::move(http)), clock);
+      kube::RestClientOptions rest_options;
+      rest_options.qps = 0;  // no limit unless the member has one
+      if (limits != nullptr) rest_options.limiter = limits->for_member(member.name);
+      std::shared_ptr<kube::RestClient> rest = std::make_shared<kube::HttpsRestClient>(
+          std::make_unique<kube::HttpsRoundTripper>(std::move(http)), clock, std::move(rest_options));
       return rest;
     } catch (const std::exception& e) {
       return make_error(Errc::InvalidArgument, "member " + member.name + ": " + e.what());

@@ -13,16 +13,18 @@
 #include "clients/base/result.hpp"
 #include "clients/kube/rest_client.hpp"
 #include "clients/members/cluster_directory.hpp"
+#include "clients/members/member_rate_limits.hpp"
 
 namespace fedmetrics::fhpa {
 
 /// Builds a client for one member. Errors: InvalidArgument for an unusable configuration.
 using MemberRestFactory = std::function<Result<std::shared_ptr<kube::RestClient>>(const members::MemberCluster&)>;
 
-/// The production factory: an HttpsRestClient over the member's endpoint and credentials. A member in
-/// `mode: adapter` has no kube API (only prometheus-adapter's): Unavailable, so the loop cannot read its
-/// scale or pods and reports the cluster unreachable.
-MemberRestFactory https_member_rest_factory(const Clock& clock);
+/// The production factory: an HttpsRestClient over the member's endpoint and credentials, paced by the
+/// member's limiter from `limits` (shared with the metric reads; null: no limit; must outlive the clients).
+/// A member in `mode: adapter` has no kube API (only prometheus-adapter's): Unavailable, so the loop
+/// cannot read its scale or pods and reports the cluster unreachable.
+MemberRestFactory https_member_rest_factory(const Clock& clock, members::MemberRateLimits* limits = nullptr);
 
 /// Thread-safe; the factory runs under the mutex (no network I/O, only reads PEM files).
 class MemberKubeClients {

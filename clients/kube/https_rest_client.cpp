@@ -62,9 +62,9 @@ net::awaitable<Result<transport::HttpResponse>> HttpsRoundTripper::round_trip(st
 HttpsRestClient::HttpsRestClient(std::unique_ptr<HttpRoundTripper> transport, const Clock& clock,
                                  RestClientOptions options)
     : transport_(std::move(transport)),
-      clock_(clock),
-      options_(options),
-      limiter_(options.qps, options.burst, clock.steady_now()) {}
+      options_(std::move(options)),
+      limiter_(options_.limiter ? options_.limiter
+                                : std::make_shared<RequestLimiter>(options_.qps, options_.burst, clock)) {}
 
 std::unique_ptr<HttpsRestClient> HttpsRestClient::from_config(const RestConfig& config, const Clock& clock,
                                                               RestClientOptions options) {
@@ -75,13 +75,8 @@ std::unique_ptr<HttpsRestClient> HttpsRestClient::from_config(const RestConfig& 
 }
 
 net::awaitable<Result<void>> HttpsRestClient::throttle() {
-  std::chrono::nanoseconds delay{};
-  {
-    std::lock_guard lock(mu_);
-    delay = limiter_.reserve(clock_.steady_now());
-  }
-  if (delay > std::chrono::nanoseconds::zero()) co_return co_await sleep_for(delay);
-  co_return ok();
+  auto limiter = limiter_;
+  co_return co_await limiter->acquire();
 }
 
 net::awaitable<Result<transport::HttpResponse>> HttpsRestClient::send(std::string method, std::string target,

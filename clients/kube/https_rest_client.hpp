@@ -22,7 +22,7 @@
 
 #include "clients/base/clock.hpp"
 #include "clients/kube/kubeconfig.hpp"
-#include "clients/kube/rate_limit.hpp"
+#include "clients/kube/request_limiter.hpp"
 #include "clients/kube/rest_client.hpp"
 #include "clients/transport/https_client.hpp"
 
@@ -59,13 +59,16 @@ class HttpsRoundTripper final : public HttpRoundTripper {
 struct RestClientOptions {
   double qps = kDefaultQps;    ///< <= 0 disables the client-side limiter
   int burst = kDefaultBurst;
+  /// A limiter shared with other clients of the same API server (qps/burst are then ignored); null: the
+  /// client gets its own from qps/burst.
+  std::shared_ptr<RequestLimiter> limiter;
   std::chrono::milliseconds request_timeout{32'000};  ///< per request (client-go's default for Karmada members)
   /// 429 and 503 answers with Retry-After are retried this many times (client-go retries up to 10).
   int max_retries = 3;
   std::chrono::seconds max_retry_after{10};  ///< cap on a server-requested wait
 };
 
-/// Thread-safe (see RestClient); the limiter is guarded by a mutex never held across a suspension.
+/// Thread-safe (see RestClient), the limiter included.
 /// Owned by the composition root; must outlive every call.
 class HttpsRestClient final : public RestClient {
  public:
@@ -100,10 +103,8 @@ class HttpsRestClient final : public RestClient {
   net::awaitable<Result<void>> throttle();
 
   std::unique_ptr<HttpRoundTripper> transport_;
-  const Clock& clock_;
   RestClientOptions options_;
-  std::mutex mu_;  // guards limiter_
-  TokenBucket limiter_;
+  std::shared_ptr<RequestLimiter> limiter_;
 };
 
 }  // namespace fedmetrics::kube

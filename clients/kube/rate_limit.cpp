@@ -25,6 +25,13 @@ std::chrono::nanoseconds TokenBucket::reserve(TimePoint now) {
   return std::chrono::nanoseconds(static_cast<std::int64_t>(std::ceil(-tokens_ / qps_ * 1e9)));
 }
 
+std::optional<std::chrono::nanoseconds> TokenBucket::reserve_within(TimePoint now, std::chrono::nanoseconds max_wait) {
+  if (qps_ <= 0) return std::chrono::nanoseconds::zero();
+  refill(now);
+  if (tokens_ < 1.0 && (1.0 - tokens_) / qps_ * 1e9 > static_cast<double>(max_wait.count())) return std::nullopt;
+  return reserve(now);
+}
+
 double TokenBucket::tokens(TimePoint now) const {
   if (now <= last_) return tokens_;
   const double elapsed = std::chrono::duration<double>(now - last_).count();

@@ -5,6 +5,7 @@
 // Neither is thread-safe; owners guard them (HttpsRestClient: a mutex, never held across a suspension).
 #include <chrono>
 #include <functional>
+#include <optional>
 
 namespace fedmetrics::kube {
 
@@ -20,6 +21,10 @@ class TokenBucket {
 
   /// Takes one token; returns the delay after `now` at which the token is available (zero when available).
   [[nodiscard]] std::chrono::nanoseconds reserve(TimePoint now);
+  /// Takes one token only if it is available within `max_wait` of `now` (then returns the delay, as
+  /// reserve()); otherwise takes nothing and returns nullopt (golang.org/x/time/rate Wait's "would exceed
+  /// context deadline").
+  [[nodiscard]] std::optional<std::chrono::nanoseconds> reserve_within(TimePoint now, std::chrono::nanoseconds max_wait);
   /// Tokens available at `now` (negative while reservations are outstanding). For tests and metrics.
   [[nodiscard]] double tokens(TimePoint now) const;
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "clients/base/text.hpp"
+#include "clients/members/member_rate_limits.hpp"
 #include "clients/transport/https_client.hpp"
 
 namespace fedmetrics::members {
@@ -108,8 +109,9 @@ Result<std::vector<DiscoveredMetric>> decode_discovery(std::string_view json, bo
   return out;
 }
 
-KubeMemberClient::KubeMemberClient(MemberCluster member, Clock& clock, KubeMemberClientOptions options)
-    : member_(std::move(member)), clock_(clock), options_(options) {
+KubeMemberClient::KubeMemberClient(MemberCluster member, Clock& clock, KubeMemberClientOptions options,
+                                   std::shared_ptr<kube::RequestLimiter> limiter)
+    : member_(std::move(member)), clock_(clock), options_(options), limiter_(std::move(limiter)) {
   auto o = to_client_options(member_);
   if (!o) throw std::runtime_error(o.error().message);
   try {
@@ -128,6 +130,10 @@ Error KubeMemberClient::member_error(Errc code, std::string_view what) const {
 
 net::awaitable<Result<std::string>> KubeMemberClient::fetch(std::string path, Deadline deadline) {
   auto http = http_;  // the client may be dropped from the cache while this request runs
+  if (auto limiter = limiter_) {
+    auto slot = co_await limiter->acquire(deadline);
+    if (!slot) co_return member_error(slot.error().code, slot.error().message);
+  }
   // A named argument, not `{}`: g++ 12 destroys a brace-initialised temporary argument of a coroutine
   // call inside co_await twice (double free seen here).
   transport::Headers no_extra_headers;
@@ -230,9 +236,10 @@ net::awaitable<Result<std::vector<DiscoveredMetric>>> KubeMemberClient::list_ext
   co_return std::move(*list);
 }
 
-MemberClientFactory kube_member_client_factory(Clock& clock, KubeMemberClientOptions options) {
-  return [&clock, options](const MemberCluster& m) -> std::shared_ptr<MemberClient> {
-    return std::make_shared<KubeMemberClient>(m, clock, options);
+MemberClientFactory kube_member_client_factory(Clock& clock, KubeMemberClientOptions options,
+                                               MemberRateLimits* limits) {
+  return [&clock, options, limits](const MemberCluster& m) -> std::shared_ptr<MemberClient> {
+    return std::make_shared<KubeMemberClient>(m, clock, options, limits ? limits->for_member(m.name) : nullptr);
   };
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "clients/base/clock.hpp"
+#include "clients/kube/request_limiter.hpp"
 #include "clients/members/member_client.hpp"
 #include "clients/members/member_client_cache.hpp"
 #include "clients/members/member_cluster.hpp"
@@ -38,8 +39,11 @@ struct KubeMemberClientOptions {
 class KubeMemberClient final : public MemberClient {
  public:
   /// Throws std::runtime_error on an unusable configuration (bad endpoint, unreadable CA/cert/key);
-  /// the message names the member.
-  KubeMemberClient(MemberCluster member, Clock& clock, KubeMemberClientOptions options = {});
+  /// the message names the member. `limiter` is this member's client-side rate limit
+  /// (--cluster-api-qps/burst), shared with its other clients; null: no limit. A request whose slot would
+  /// come after its deadline fails at once with Timeout.
+  KubeMemberClient(MemberCluster member, Clock& clock, KubeMemberClientOptions options = {},
+                   std::shared_ptr<kube::RequestLimiter> limiter = nullptr);
   ~KubeMemberClient() override;
 
   const MemberCluster& member() const { return member_; }
@@ -61,6 +65,7 @@ class KubeMemberClient final : public MemberClient {
   MemberCluster member_;
   Clock& clock_;
   KubeMemberClientOptions options_;
+  std::shared_ptr<kube::RequestLimiter> limiter_;
   std::shared_ptr<transport::HttpsClient> http_;
 
   mutable std::mutex mu_;  // guards the cached version
@@ -68,8 +73,12 @@ class KubeMemberClient final : public MemberClient {
   std::chrono::steady_clock::time_point version_expiry_{};
 };
 
+class MemberRateLimits;
+
 /// The production MemberClientCache factory: a KubeMemberClient per member, with `clock` (which must
-/// outlive the clients) and `options`.
-MemberClientFactory kube_member_client_factory(Clock& clock, KubeMemberClientOptions options = {});
+/// outlive the clients) and `options`; each member's limiter comes from `limits` when given (which must
+/// outlive the clients too).
+MemberClientFactory kube_member_client_factory(Clock& clock, KubeMemberClientOptions options = {},
+                                               MemberRateLimits* limits = nullptr);
 
 }  // namespace fedmetrics::members

@@ -4,7 +4,6 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-#include <prometheus/text_serializer.h>
 
 #include <nlohmann/json.hpp>
 
@@ -13,8 +12,8 @@
 #include "clients/base/text.hpp"
 #include "clients/kubeapi/label_selector.hpp"
 #include "server/api/discovery.hpp"
+#include "server/api/metrics_endpoint.hpp"
 #include "server/api/negotiation.hpp"
-#include "server/api/process_metrics.hpp"
 #include "server/api/name_validation.hpp"
 #include "server/api/status_mapping.hpp"
 #include "server/http/router.hpp"
@@ -117,13 +116,6 @@ void add_warnings(http::Response& r, const std::vector<std::string>& warnings) {
   }
 }
 
-http::Response text_response(std::string body) {
-  http::Response r;
-  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 }  // namespace
 
 struct ApiHandler::Impl {
@@ -190,18 +182,6 @@ struct ApiHandler::Impl {
                              {"compiler", version.compiler},
                              {"platform", version.platform}};
     return json_response(j.dump());
-  }
-
-  http::Response metrics_response() const {
-    auto families = registry.Collect();
-    for (const auto* source : collectables) {
-      auto more = source->Collect();
-      families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-    }
-    auto process = collect_process_metrics();
-    families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
-    prometheus::TextSerializer serializer;
-    return text_response(serializer.Serialize(families));
   }
 
   http::Response group_version_response(const std::string& group, const std::string& group_version) const {
@@ -286,7 +266,7 @@ struct ApiHandler::Impl {
       case kLivezCheck: co_return health.serve(HealthEndpoint::Livez, target, p.at("check"));
       case kReadyz: co_return health.serve(HealthEndpoint::Readyz, target, std::nullopt);
       case kReadyzCheck: co_return health.serve(HealthEndpoint::Readyz, target, p.at("check"));
-      case kMetrics: co_return metrics_response();
+      case kMetrics: co_return metrics_response(registry, collectables);
       default: break;
     }
     // Everything else is JSON: refuse what we cannot produce (for /apis this 406 is what makes the

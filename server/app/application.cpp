@@ -25,9 +25,11 @@
 #include "clients/members/karmada_cluster_directory.hpp"
 #include "clients/members/kube_member_client.hpp"
 #include "clients/members/member_client_cache.hpp"
+#include "clients/members/member_rate_limits.hpp"
 #include "clients/members/static_cluster_directory.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/api/health.hpp"
+#include "server/api/metrics_endpoint.hpp"
 #include "server/auth/delegated.hpp"
 #include "server/auth/gate.hpp"
 #include "clients/kube/https_rest_client.hpp"
@@ -86,10 +88,12 @@ std::unique_ptr<kube::HttpsRestClient> control_plane_client(const std::string& p
 }
 
 /// Graceful shutdown: hand the leader lease over first (another replica can take the loop at once), then
-/// drain the server. Both objects live in Application::run's frame, which outlives this coroutine.
-net::awaitable<void> drain(http::HttpsServer* server, Leadership* leadership, std::chrono::milliseconds grace) {
+/// drain the server, then close the metrics listener (scrapes until the end show the drain). Both objects live in Application::run's frame, which outlives this coroutine.
+net::awaitable<void> drain(http::HttpsServer* server, http::HttpsServer* metrics_server, Leadership* leadership,
+                           std::chrono::milliseconds grace) {
   if (leadership != nullptr) co_await leadership->stop(std::chrono::seconds(2));
   co_await server->shutdown(grace);
+  if (metrics_server != nullptr) co_await metrics_server->shutdown(std::chrono::milliseconds(100));
 }
 
 std::string url_host(const std::string& address) {
@@ -98,11 +102,38 @@ std::string url_host(const std::string& address) {
   return address.find(':') != std::string::npos ? "[" + address + "]" : address;
 }
 
+/// The reference's plain-HTTP /metrics listener, bound (not started). Null when --metrics-bind-address=0, or
+/// when the implicit default cannot be bound (a warning: a second process on the host must not die of it);
+/// an error when an address given on the command line cannot be bound (the reference exits then too).
+Result<std::unique_ptr<http::HttpsServer>> metrics_listener(asio::io_context& ioc, http::Handler& handler,
+                                                            const Config& c, http::ServerSettings settings,
+                                                            std::string& url) {
+  if (!c.metrics_listener) return std::unique_ptr<http::HttpsServer>();
+  settings.bind_address = c.metrics_listener->host;
+  settings.port = c.metrics_listener->port;
+  settings.reuse_port = false;
+  auto server = std::make_unique<http::HttpsServer>(ioc, handler, settings);
+  auto port = server->listen();
+  if (!port) {
+    if (c.metrics_listener->required) return port.error();
+    log::warning("not serving plain-HTTP /metrics: the default --metrics-bind-address cannot be bound",
+                 {{"error", port.error().message}});
+    return std::unique_ptr<http::HttpsServer>();
+  }
+  url = "http://" + url_host(c.metrics_listener->host) + ":" + std::to_string(*port) + "/metrics";
+  log::info("serving metrics", {{"url", url}});
+  return server;
+}
+
 }  // namespace
 
 Application::Application(Config config) : config_(std::move(config)) {}
 
 int Application::run() {
+  for (const auto& flag : config_.no_effect_flags) {
+    log::warning("flag accepted for compatibility with karmada-metrics-adapter but has no effect here (docs/flags.md)",
+                 {{"flag", flag}});
+  }
   // Like upstream aggregated servers: CAs the flags leave unset come from the control plane's
   // extension-apiserver-authentication ConfigMap (before the TLS context is built from them).
   const bool need_lookup = config_.client_ca_file.empty() || config_.requestheader_client_ca_file.empty();
@@ -164,7 +195,10 @@ int Application::run() {
       return 2;
     }
     try {
-      control_plane = kube::HttpsRestClient::from_config(*rest, clock);
+      kube::RestClientOptions limits;
+      limits.qps = c.kube_api_qps;
+      limits.burst = c.kube_api_burst;
+      control_plane = kube::HttpsRestClient::from_config(*rest, clock, limits);
     } catch (const std::exception& e) {
       log::error("cannot start", {{"err", std::string("--kubeconfig: ") + e.what()}});
       return 2;
@@ -199,8 +233,11 @@ int Application::run() {
       return make_error(Errc::Unavailable, "Cluster and Secret informers have not synced yet");
     });
   }
+  // One rate limit per member, shared by the metric reads and the FederatedHPA loop's reads (--cluster-api-*).
+  members::MemberRateLimits member_limits(c.cluster_api_qps, c.cluster_api_burst, clock);
   if (directory) {
-    member_clients = std::make_unique<members::MemberClientCache>(members::kube_member_client_factory(clock));
+    member_clients = std::make_unique<members::MemberClientCache>(
+        members::kube_member_client_factory(clock, {}, &member_limits));
     aggregation::FederatedMetricsProviderOptions options;
     options.member_timeout = c.member_timeout;
     options.request_timeout = c.request_timeout;
@@ -238,7 +275,8 @@ int Application::run() {
   std::unique_ptr<fhpa::MemberKubeClients> member_kube_clients;
   std::unique_ptr<fhpa::FederatedHpaController> federatedhpa;
   if (c.federatedhpa_controller) {
-    member_kube_clients = std::make_unique<fhpa::MemberKubeClients>(fhpa::https_member_rest_factory(clock));
+    member_kube_clients =
+        std::make_unique<fhpa::MemberKubeClients>(fhpa::https_member_rest_factory(clock, &member_limits));
     federatedhpa = std::make_unique<fhpa::FederatedHpaController>(ioc.get_executor(), *control_plane, *directory,
                                                                   *member_kube_clients, *federated, clock, registry,
                                                                   c.federatedhpa);
@@ -305,6 +343,7 @@ int Application::run() {
   http::ServerSettings server_settings;
   server_settings.bind_address = c.bind_address;
   server_settings.port = c.secure_port;
+  server_settings.reuse_port = c.permit_port_sharing;
   server_settings.limits.max_header_bytes = c.max_request_header_bytes;
   server_settings.limits.max_body_bytes = c.max_request_body_bytes;
   server_settings.limits.handshake_timeout = c.tls_handshake_timeout;
@@ -314,14 +353,25 @@ int Application::run() {
   http::HttpsServer server(ioc, **tls, handler, server_settings);
   auto port = server.listen();
   if (!port) {
-    log::error("cannot start", {{"err", port.error().message}});
+    log::error("cannot start", {{"err", "--bind-address/--secure-port: " + port.error().message}});
+    return 1;
+  }
+  // The plain-HTTP /metrics listener of the reference (--metrics-bind-address), same registry.
+  api::MetricsOnlyHandler metrics_handler(registry);
+  metrics_handler.add_collectable(operational);
+  std::string metrics_url;
+  auto metrics_server = metrics_listener(ioc, metrics_handler, c, server_settings, metrics_url);
+  if (!metrics_server) {
+    log::error("cannot start", {{"err", "--metrics-bind-address: " + metrics_server.error().message}});
     return 1;
   }
   const std::string url = "https://" + url_host(c.bind_address) + ":" + std::to_string(*port);
   log::info("serving", {{"url", url}, {"threads", c.threads}, {"version", version_info().git_version}});
   std::cout << "fedmetrics-adapter serving on " << url << std::endl;
+  if (*metrics_server) std::cout << "fedmetrics-adapter metrics on " << metrics_url << std::endl;
 
   server.start();
+  if (*metrics_server) (*metrics_server)->start();
   if (static_directory) static_directory->start_polling(ioc.get_executor(), c.members_reload_interval);
   if (karmada_directory) karmada_directory->start(ioc.get_executor());
   if (leadership) leadership->start(ioc.get_executor());
@@ -360,7 +410,8 @@ int Application::run() {
     if (federated) federated->stop();
     if (static_directory) static_directory->stop();
     if (karmada_directory) karmada_directory->stop();
-    asio::co_spawn(ioc, drain(&server, leadership.get(), c.shutdown_grace_period), [&](std::exception_ptr e) {
+    asio::co_spawn(ioc, drain(&server, metrics_server->get(), leadership.get(), c.shutdown_grace_period),
+                   [&](std::exception_ptr e) {
       if (e) log::error("shutdown failed");
       log::info("shutdown complete");
       work.reset();

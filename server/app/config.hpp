@@ -2,6 +2,7 @@
 // The validated, immutable configuration the Application is built from.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace fedmetrics::app {
 
 struct Config {
   std::string bind_address;
-  std::uint16_t secure_port = 6443;
+  std::uint16_t secure_port = 443;
   std::string cert_dir;
   std::string tls_cert_file;         ///< empty → self-signed in cert_dir
   std::string tls_private_key_file;
@@ -22,6 +23,7 @@ struct Config {
   std::vector<std::string> tls_cipher_suites;
   std::chrono::milliseconds tls_reload_interval{10'000};
   std::vector<std::string> self_signed_cert_names;
+  bool permit_port_sharing = false;  ///< SO_REUSEPORT on the secure port
   std::string client_ca_file;
   std::string requestheader_client_ca_file;
   auth::GateConfig auth;
@@ -48,6 +50,20 @@ struct Config {
   std::vector<log::VmoduleRule> vmodule;  ///< --vmodule
 
   std::string audit_log_path;   ///< empty: no audit log; "-": stdout
+
+  /// The plain-HTTP /metrics listener (--metrics-bind-address), as the reference serves it.
+  struct MetricsListener {
+    std::string host;         ///< an IP address
+    std::uint16_t port = 0;   ///< 0 = any free port
+    bool required = false;    ///< given on the command line: failing to bind is fatal (else a warning)
+  };
+  std::optional<MetricsListener> metrics_listener;  ///< none: --metrics-bind-address=0
+  double kube_api_qps = 40;     ///< client-side limit towards the --kubeconfig control plane (<= 0: none)
+  int kube_api_burst = 60;
+  double cluster_api_qps = 40;  ///< client-side limit towards each member, shared by its clients (<= 0: none)
+  int cluster_api_burst = 60;
+  /// Flags of the reference that the command line set but that have no effect here (warned at startup).
+  std::vector<std::string> no_effect_flags;
 
   std::string metrics_file;     ///< static provider fixture (no members)
   std::string members_config;   ///< static members YAML

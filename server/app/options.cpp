@@ -1,11 +1,15 @@
 #include "server/app/options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <thread>
 
 #include "clients/base/log.hpp"
 #include "server/app/duration.hpp"
+#include "server/app/flag_set.hpp"
 #include "server/app/leadership.hpp"
 #include "server/app/version.hpp"
 #include "server/http/tls_server_context.hpp"
@@ -46,171 +50,357 @@ log::Format requested_format(int argc, const char* const* argv) {
   return log::Format::Text;
 }
 
-void add_serve_flags(CLI::App& app, Options& o) {
-  app.add_option("--bind-address", o.bind_address,
-                 "The IP address on which to listen for the --secure-port port.")
-      ->capture_default_str();
-  app.add_option("--secure-port", o.secure_port, "The port on which to serve HTTPS (0 = any free port).")
-      ->capture_default_str();
-  app.add_option("--cert-dir", o.cert_dir,
-                 "The directory where a self-signed certificate is written when --tls-cert-file is not given.")
-      ->capture_default_str();
-  app.add_option("--tls-cert-file", o.tls_cert_file,
-                 "File containing the default x509 certificate for HTTPS (CA certificates, if any, after it).");
-  app.add_option("--tls-private-key-file", o.tls_private_key_file,
-                 "File containing the default x509 private key matching --tls-cert-file.");
-  app.add_option("--tls-min-version", o.tls_min_version, "Minimum TLS version: VersionTLS12, VersionTLS13.")
-      ->capture_default_str();
-  app.add_option("--tls-cipher-suites", o.tls_cipher_suites,
-                 "Comma-separated cipher suites (Go/kube names, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256); "
-                 "default: ECDHE with AES-GCM or ChaCha20.")
-      ->delimiter(',');
-  app.add_option("--tls-reload-interval", o.tls_reload_interval,
-                 "How often certificate, key and CA files are checked for changes and reloaded.")
-      ->capture_default_str();
-  app.add_option("--self-signed-cert-names", o.self_signed_cert_names,
-                 "Extra DNS names or IPs for the self-signed certificate, e.g. the APIService Service name "
-                 "fedmetrics.karmada-system.svc (localhost, 127.0.0.1 and --bind-address are always included).")
-      ->delimiter(',');
-  app.add_option("--client-ca-file", o.client_ca_file,
-                 "Client certificates signed by one of these CAs authenticate as their CommonName.");
-  app.add_option("--requestheader-client-ca-file", o.requestheader_client_ca_file,
-                 "Root certificate bundle used to verify front-proxy (aggregator) client certificates.");
-  app.add_option("--requestheader-allowed-names", o.requestheader_allowed_names,
-                 "Common names allowed for front-proxy client certificates (empty: any from the CA).")
-      ->delimiter(',');
-  app.add_option("--requestheader-username-headers", o.requestheader_username_headers,
-                 "Request headers to inspect for the user name (front proxy only).")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--requestheader-group-headers", o.requestheader_group_headers,
-                 "Request headers to inspect for groups (front proxy only).")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--requestheader-extra-headers-prefix", o.requestheader_extra_headers_prefix,
-                 "Request header prefixes to inspect for extra user information (front proxy only).")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--requestheader-uid-headers", o.requestheader_uid_headers,
-                 "Request headers to inspect for the user UID (front proxy only).")
-      ->delimiter(',');
-  app.add_option("--anonymous-auth", o.anonymous_auth,
-                 "Serve requests without credentials as system:anonymous (only always-allowed paths pass).")
-      ->capture_default_str();
-  app.add_option("--authentication-kubeconfig", o.authentication_kubeconfig,
-                 "kubeconfig of the control plane that reviews bearer tokens (TokenReview).");
-  app.add_option("--authentication-skip-lookup", o.authentication_skip_lookup,
-                 "Do not read missing client and front-proxy CAs from kube-system/extension-apiserver-authentication "
-                 "through --authentication-kubeconfig.")
-      ->capture_default_str();
-  app.add_option("--authentication-tolerate-lookup-failure", o.authentication_tolerate_lookup_failure,
-                 "Start even when that lookup fails (requests then may be anonymous).")
-      ->capture_default_str();
-  app.add_option("--authorization-kubeconfig", o.authorization_kubeconfig,
-                 "kubeconfig of the control plane that authorizes requests (SubjectAccessReview).");
-  app.add_option("--authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
-                 "How long token review results are cached.")
-      ->capture_default_str();
-  app.add_option("--authorization-webhook-cache-authorized-ttl", o.authorization_webhook_cache_authorized_ttl,
-                 "How long 'authorized' answers are cached.")
-      ->capture_default_str();
-  app.add_option("--authorization-webhook-cache-unauthorized-ttl", o.authorization_webhook_cache_unauthorized_ttl,
-                 "How long 'unauthorized' answers are cached.")
-      ->capture_default_str();
-  app.add_option("--authorization-always-allow-paths", o.authorization_always_allow_paths,
-                 "Paths everyone may read without authorization (a trailing * makes a prefix).")
-      ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--threads", o.threads, "Worker threads serving requests (0 = one per CPU core).")
-      ->capture_default_str();
-  app.add_option("--shutdown-grace-period", o.shutdown_grace_period,
-                 "On SIGTERM/SIGINT, how long requests in flight may take to finish before connections are closed.")
-      ->capture_default_str();
-  app.add_option("--tls-handshake-timeout", o.tls_handshake_timeout, "Time limit for a client's TLS handshake.")
-      ->capture_default_str();
-  app.add_option("--request-read-timeout", o.request_read_timeout,
-                 "Time limit for reading a whole request once its first byte arrived.")
-      ->capture_default_str();
-  app.add_option("--idle-timeout", o.idle_timeout, "How long a keep-alive connection may wait for its next request.")
-      ->capture_default_str();
-  app.add_option("--max-request-header-bytes", o.max_request_header_bytes,
-                 "Largest request line plus headers accepted; larger requests get 431.")
-      ->capture_default_str();
-  app.add_option("--max-request-body-bytes", o.max_request_body_bytes,
-                 "Largest request body accepted; larger requests get 413.")
-      ->capture_default_str();
-  app.add_option("--max-connections", o.max_connections, "Most simultaneous client connections.")
-      ->capture_default_str();
-  app.add_option("-v,--v", o.verbosity, "Number for the log level verbosity.")->capture_default_str();
-  app.add_option("--logging-format", o.logging_format,
-                 "Log format: text (klog's) or json (component-base's: ts, caller, msg, v, err).")
-      ->capture_default_str();
-  app.add_option("--vmodule", o.vmodule,
-                 "Comma-separated pattern=N settings for file-filtered logging: files whose base name (without "
-                 "extension) matches the glob pattern log at verbosity N, e.g. controller=4,fan_*=3.");
-  app.add_option("--leader-elect", o.leader_elect,
-                 "Elect a leader among replicas with a Lease on the --kubeconfig control plane; only the leader "
-                 "runs the FederatedHPA loop (API serving runs on every replica).")
-      ->capture_default_str();
-  app.add_option("--leader-elect-lease-duration", o.leader_elect_lease_duration,
-                 "How long a non-leader waits after the last renewal before taking over.")
-      ->capture_default_str();
-  app.add_option("--leader-elect-renew-deadline", o.leader_elect_renew_deadline,
-                 "How long the leader keeps trying to renew before it stops leading.")
-      ->capture_default_str();
-  app.add_option("--leader-elect-retry-period", o.leader_elect_retry_period,
-                 "How often candidates try to acquire and the leader renews.")
-      ->capture_default_str();
-  app.add_option("--leader-elect-resource-name", o.leader_elect_resource_name, "Name of the Lease.")
-      ->capture_default_str();
-  app.add_option("--leader-elect-resource-namespace", o.leader_elect_resource_namespace, "Namespace of the Lease.")
-      ->capture_default_str();
-  app.add_option("--audit-log-path", o.audit_log_path,
-                 "Append one JSON line per request (user, verb, path, code, latency, members) to this file; - for stdout.");
-  app.add_option("--metrics-file", o.metrics_file,
-                 "Serve metrics from this JSON file instead of member clusters (see docs/flags.md).");
-  app.add_option("--members-config", o.members_config,
-                 "YAML file listing the member clusters to fan out to; reloaded when it changes.");
-  app.add_option("--members", o.members,
-                 "Where member clusters come from: static (--members-config) or karmada (Ready Cluster objects "
-                 "of the --kubeconfig control plane and their Secrets). Default: static with --members-config, "
-                 "else karmada with --kubeconfig.");
-  app.add_option("--kubeconfig", o.kubeconfig,
-                 "kubeconfig of the Karmada control plane for --members=karmada (empty: in-cluster config).");
-  app.add_option("--members-reload-interval", o.members_reload_interval,
-                 "How often --members-config is checked for changes; with --members=karmada, the longest a "
-                 "Cluster or Secret change takes to reach the member set (watch window, whole seconds).")
-      ->capture_default_str();
-  app.add_option("--member-timeout", o.member_timeout, "Deadline for one member's answer to one request.")
-      ->capture_default_str();
-  app.add_option("--request-timeout", o.request_timeout, "Overall deadline for answering one metrics request.")
-      ->capture_default_str();
-  app.add_option("--metrics-cache-ttl", o.metrics_cache_ttl,
-                 "Reuse a merged answer for this long (0s = off).")
-      ->capture_default_str();
-  app.add_option("--discovery-refresh-interval", o.discovery_refresh_interval,
-                 "How often the members' metric lists are re-read for discovery.")
-      ->capture_default_str();
-  app.add_option("--member-max-in-flight", o.member_max_in_flight,
-                 "Members one request calls at the same time; the next member is called as soon as one answers.");
-  app.add_option("--enable-federatedhpa-controller", o.enable_federatedhpa_controller,
-                 "Run the embedded FederatedHPA loop on the --kubeconfig control plane (disable Karmada's own "
-                 "federatedHorizontalPodAutoscaler controller then). Only the leader evaluates with --leader-elect.");
-  app.add_option("--horizontal-pod-autoscaler-sync-period", o.hpa_sync_period,
-                 "How often every FederatedHPA is evaluated.");
-  app.add_option("--horizontal-pod-autoscaler-tolerance", o.hpa_tolerance,
-                 "Minimum change (from 1.0) in the desired-to-actual metrics ratio before scaling.");
-  app.add_option("--horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period,
-                 "Period after pod start when CPU samples may be skipped.");
-  app.add_option("--horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay,
-                 "Period after pod start during which readiness changes are treated as initial readiness.");
-  app.add_option("--horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization,
-                 "Period for which scale-down recommendations are looked back at (default scaleDown window).");
-  app.add_option("--concurrent-horizontal-pod-autoscaler-syncs", o.concurrent_hpa_syncs,
-                 "FederatedHPAs evaluated at the same time.");
-  app.add_option("--federatedhpa-profile", o.federatedhpa_profile,
-                 "Decision rules: fedmetrics (default), kube (newest kube-controller-manager) or karmada "
-                 "(Karmada's controller, quirks included); see docs/federatedhpa.md.");
+/// "host:port", ":port" (all interfaces), "[v6]:port", or "0" (off), as Go's net.Listen takes it (the host
+/// must be an IP address or localhost here).
+Result<std::optional<Config::MetricsListener>> parse_metrics_bind_address(const std::string& text) {
+  if (text == "0") return std::optional<Config::MetricsListener>{};
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return make_error(Errc::InvalidArgument, "\"" + text + "\" is not host:port or 0");
+  std::string host = text.substr(0, colon);
+  const std::string port = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  if (host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(host, ec);
+  if (ec) return make_error(Errc::InvalidArgument, "\"" + host + "\" is not an IP address (or localhost)");
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
+    return make_error(Errc::InvalidArgument, "\"" + port + "\" is not a port number");
+  }
+  return std::optional<Config::MetricsListener>{Config::MetricsListener{host, static_cast<std::uint16_t>(std::stoi(port)), false}};
+}
+
+// One function per --help section (kube's NamedFlagSets), in the order --help shows them. Flags of the
+// reference keep its names, types, defaults and wording; docs/flags.md is generated from the result.
+
+void add_secure_serving_flags(FlagSet f, Options& o) {
+  f.string("--bind-address", o.bind_address,
+           "The IP address on which to listen for the --secure-port port (0.0.0.0 or :: for all interfaces).", "ip");
+  f.integer("--secure-port", o.secure_port, "The port on which to serve HTTPS with authentication and authorization "
+                                            "(0 = any free port, printed on stdout).");
+  f.string("--cert-dir", o.cert_dir,
+           "The directory where the TLS certs are located. If --tls-cert-file and --tls-private-key-file are "
+           "provided, this flag will be ignored.");
+  f.string("--tls-cert-file", o.tls_cert_file,
+           "File containing the default x509 Certificate for HTTPS. (CA cert, if any, concatenated after server "
+           "cert). If neither this nor --tls-private-key-file is given, a self-signed certificate is generated "
+           "in --cert-dir.");
+  f.string("--tls-private-key-file", o.tls_private_key_file,
+           "File containing the default x509 private key matching --tls-cert-file.");
+  f.strings("--tls-cipher-suites", o.tls_cipher_suites,
+            "Comma-separated list of cipher suites for the server (Go/kube names, e.g. "
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256). If omitted, ECDHE with AES-GCM or ChaCha20.");
+  f.string("--tls-min-version", o.tls_min_version,
+           "Minimum TLS version supported. Possible values: VersionTLS12, VersionTLS13 (VersionTLS10/11 are refused: "
+           "OpenSSL 3 disables them).");
+  f.duration("--tls-reload-interval", o.tls_reload_interval,
+             "How often certificate, key and CA files are checked for changes and reloaded.");
+  f.strings("--self-signed-cert-names", o.self_signed_cert_names,
+            "Extra DNS names or IPs for the self-signed certificate, e.g. the APIService Service name "
+            "fedmetrics-adapter.karmada-system.svc (localhost, 127.0.0.1 and --bind-address are always included).");
+  f.boolean("--permit-port-sharing", o.permit_port_sharing,
+            "If true, SO_REUSEPORT will be used when binding the port, which allows more than one instance to bind "
+            "on the same address and port.");
+  f.no_effect("--permit-address-sharing", "bool", "",
+              "If true, SO_REUSEADDR will be used when binding the port.",
+              "SO_REUSEADDR is always set, so sockets in TIME_WAIT never block a restart.");
+  f.no_effect("--tls-sni-cert-key", "namedCertKey", "[]",
+              "A pair of x509 certificate and private key file paths, optionally suffixed with a list of domain "
+              "patterns (SNI certificates).",
+              "one serving certificate (--tls-cert-file) answers every server name.");
+  f.no_effect("--disable-http2-serving", "bool", "", "If true, HTTP2 serving will be disabled.",
+              "HTTP/2 is never served (ALPN offers http/1.1 only), as if this were always true.");
+  f.no_effect("--http2-max-streams-per-connection", "int", "",
+              "The limit that the server gives to clients for the maximum number of streams in an HTTP/2 connection.",
+              "HTTP/2 is never served.");
+}
+
+void add_authentication_flags(FlagSet f, Options& o) {
+  f.string("--client-ca-file", o.client_ca_file,
+           "If set, any request presenting a client certificate signed by one of the authorities in the "
+           "client-ca-file is authenticated with an identity corresponding to the CommonName of the client "
+           "certificate.");
+  f.string("--requestheader-client-ca-file", o.requestheader_client_ca_file,
+           "Root certificate bundle to use to verify client certificates on incoming requests before trusting "
+           "usernames in headers specified by --requestheader-username-headers.");
+  f.strings("--requestheader-allowed-names", o.requestheader_allowed_names,
+            "List of client certificate common names to allow to provide usernames in headers specified by "
+            "--requestheader-username-headers. If empty, any client certificate validated by the authorities in "
+            "--requestheader-client-ca-file is allowed.");
+  f.strings("--requestheader-username-headers", o.requestheader_username_headers,
+            "List of request headers to inspect for usernames. X-Remote-User is common.");
+  f.strings("--requestheader-group-headers", o.requestheader_group_headers,
+            "List of request headers to inspect for groups. X-Remote-Group is suggested.");
+  f.strings("--requestheader-extra-headers-prefix", o.requestheader_extra_headers_prefix,
+            "List of request header prefixes to inspect. X-Remote-Extra- is suggested.");
+  f.strings("--requestheader-uid-headers", o.requestheader_uid_headers,
+            "List of request headers to inspect for UIDs. X-Remote-Uid is suggested.");
+  f.boolean("--anonymous-auth", o.anonymous_auth,
+            "Serve requests without credentials as system:anonymous (only always-allowed paths pass).");
+  f.string("--authentication-kubeconfig", o.authentication_kubeconfig,
+           "kubeconfig file pointing at the 'core' kubernetes server with enough rights to create "
+           "tokenreviews.authentication.k8s.io (the Karmada apiserver).");
+  f.duration("--authentication-token-webhook-cache-ttl", o.authentication_token_webhook_cache_ttl,
+             "The duration to cache responses from the webhook token authenticator.");
+  f.boolean("--authentication-skip-lookup", o.authentication_skip_lookup,
+            "If false, the authentication-kubeconfig will be used to lookup missing authentication configuration "
+            "from the cluster (kube-system/extension-apiserver-authentication).");
+  f.boolean("--authentication-tolerate-lookup-failure", o.authentication_tolerate_lookup_failure,
+            "If true, failures to look up missing authentication configuration from the cluster are not considered "
+            "fatal. Note that this can result in authentication that treats all requests as anonymous.");
+}
+
+void add_authorization_flags(FlagSet f, Options& o) {
+  f.string("--authorization-kubeconfig", o.authorization_kubeconfig,
+           "kubeconfig file pointing at the 'core' kubernetes server with enough rights to create "
+           "subjectaccessreviews.authorization.k8s.io (the Karmada apiserver).");
+  f.duration("--authorization-webhook-cache-authorized-ttl", o.authorization_webhook_cache_authorized_ttl,
+             "The duration to cache 'authorized' responses from the webhook authorizer.");
+  f.duration("--authorization-webhook-cache-unauthorized-ttl", o.authorization_webhook_cache_unauthorized_ttl,
+             "The duration to cache 'unauthorized' responses from the webhook authorizer.");
+  f.strings("--authorization-always-allow-paths", o.authorization_always_allow_paths,
+            "A list of HTTP paths to skip during authorization, i.e. these are authorized without contacting the "
+            "'core' kubernetes server (a trailing * makes a prefix).");
+}
+
+void add_audit_flags(FlagSet f, Options& o) {
+  f.string("--audit-log-path", o.audit_log_path,
+           "If set, all requests coming to the apiserver will be logged to this file (one JSON line each). '-' "
+           "means standard out.");
+  // Audit policy and rotation belong to the audit log's owner (ops, issue #16); until they land they are
+  // accepted as the reference accepts them.
+  f.no_effect({{"--audit-policy-file", "string", "", "Path to the file that defines the audit policy configuration."},
+               {"--audit-log-maxage", "int", "",
+                "The maximum number of days to retain old audit log files based on the timestamp encoded in their "
+                "filename."},
+               {"--audit-log-maxbackup", "int", "", "The maximum number of old audit log files to retain."},
+               {"--audit-log-maxsize", "int", "",
+                "The maximum size in megabytes of the audit log file before it gets rotated."},
+               {"--audit-log-compress", "bool", "", "If set, the rotated log files will be compressed using gzip."},
+               {"--audit-log-version", "string", "audit.k8s.io/v1",
+                "API group and version used for serializing audit events written to log."}},
+              "not implemented yet; every request is logged at Metadata level to one file.");
+  f.no_effect("--audit-log-format", "string", "json",
+              "Format of saved audits. \"legacy\" indicates 1-line text format for each event. \"json\" indicates "
+              "structured json format.",
+              "the audit log is always JSON lines.");
+  f.no_effect({{"--audit-log-mode", "string", "blocking",
+                "Strategy for sending audit events. Blocking indicates sending events should block server "
+                "responses. Batch causes the backend to buffer and write events asynchronously."},
+               {"--audit-log-batch-buffer-size", "int", "10000",
+                "The size of the buffer to store events before batching and writing. Only used in batch mode."},
+               {"--audit-log-batch-max-size", "int", "1", "The maximum size of a batch. Only used in batch mode."},
+               {"--audit-log-batch-max-wait", "duration", "",
+                "The amount of time to wait before force writing the batch that hadn't reached the max size. Only "
+                "used in batch mode."},
+               {"--audit-log-batch-throttle-enable", "bool", "",
+                "Whether batching throttling is enabled. Only used in batch mode."},
+               {"--audit-log-batch-throttle-qps", "float32", "",
+                "Maximum average number of batches per second. Only used in batch mode."},
+               {"--audit-log-batch-throttle-burst", "int", "",
+                "Maximum number of requests sent at the same moment if ThrottleQPS was not utilized before. Only used "
+                "in batch mode."}},
+              "audit lines are written synchronously, unbuffered.");
+  f.no_effect({{"--audit-log-truncate-enabled", "bool", "", "Whether event and batch truncating is enabled."},
+               {"--audit-log-truncate-max-batch-size", "int", "10485760",
+                "Maximum size of the batch sent to the underlying backend."},
+               {"--audit-log-truncate-max-event-size", "int", "102400",
+                "Maximum size of the audit event sent to the underlying backend."}},
+              "audit lines carry no request or response bodies.");
+  f.no_effect({{"--audit-webhook-config-file", "string", "",
+                "Path to a kubeconfig formatted file that defines the audit webhook configuration."},
+               {"--audit-webhook-initial-backoff", "duration", "10s",
+                "The amount of time to wait before retrying the first failed request."},
+               {"--audit-webhook-version", "string", "audit.k8s.io/v1",
+                "API group and version used for serializing audit events written to webhook."},
+               {"--audit-webhook-mode", "string", "batch", "Strategy for sending audit events."},
+               {"--audit-webhook-batch-buffer-size", "int", "10000",
+                "The size of the buffer to store events before batching and writing."},
+               {"--audit-webhook-batch-max-size", "int", "400", "The maximum size of a batch."},
+               {"--audit-webhook-batch-max-wait", "duration", "30s",
+                "The amount of time to wait before force writing the batch that hadn't reached the max size."},
+               {"--audit-webhook-batch-throttle-enable", "bool", "true", "Whether batching throttling is enabled."},
+               {"--audit-webhook-batch-throttle-qps", "float32", "10", "Maximum average number of batches per second."},
+               {"--audit-webhook-batch-throttle-burst", "int", "15",
+                "Maximum number of requests sent at the same moment if ThrottleQPS was not utilized before."},
+               {"--audit-webhook-truncate-enabled", "bool", "", "Whether event and batch truncating is enabled."},
+               {"--audit-webhook-truncate-max-batch-size", "int", "10485760",
+                "Maximum size of the batch sent to the underlying backend."},
+               {"--audit-webhook-truncate-max-event-size", "int", "102400",
+                "Maximum size of the audit event sent to the underlying backend."}},
+              "there is no audit webhook backend; use --audit-log-path.");
+  f.no_effect("--audit-webhook-batch-initial-backoff", "duration", "10s",
+              "Deprecated, use --audit-webhook-initial-backoff.", "there is no audit webhook backend.")
+      ->group("");  // hidden, as pflag hides deprecated flags
+}
+
+void add_features_flags(FlagSet f) {
+  f.no_effect({{"--profiling", "bool", "true", "Enable profiling via web interface host:port/debug/pprof/."},
+               {"--contention-profiling", "bool", "", "Enable block profiling, if profiling is enabled."},
+               {"--debug-socket-path", "string", "",
+                "Use an unprotected (no authn/authz) unix-domain socket for profiling with the given path."}},
+              "there is no Go runtime to profile; use perf (docs/benchmarks.md).");
+  f.no_effect("--enable-priority-and-fairness", "bool", "",
+              "If true, replace the max-in-flight handler with an enhanced one that queues and dispatches with "
+              "priority and fairness.",
+              "requests are bounded by --max-connections and the per-member limits.");
+}
+
+void add_control_plane_flags(FlagSet f, Options& o) {
+  f.string("--kubeconfig", o.kubeconfig,
+           "Path to karmada control plane kubeconfig file (Cluster objects and their Secrets, leader election, "
+           "the FederatedHPA loop; empty: in-cluster config).");
+  f.number("--kube-api-qps", o.kube_api_qps,
+           "QPS to use while talking with karmada-apiserver (0 or less: no client-side limit).", "float32");
+  f.integer("--kube-api-burst", o.kube_api_burst, "Burst to use while talking with karmada-apiserver.");
+}
+
+void add_member_flags(FlagSet f, Options& o) {
+  f.string("--members", o.members,
+           "Where member clusters come from: static (--members-config) or karmada (Ready Cluster objects of the "
+           "--kubeconfig control plane and their Secrets). Default: static with --members-config, else karmada "
+           "with --kubeconfig.");
+  f.string("--members-config", o.members_config,
+           "YAML file listing the member clusters to fan out to (manifests/members-config.example.yaml); reloaded "
+           "when it changes.");
+  f.duration("--members-reload-interval", o.members_reload_interval,
+             "How often --members-config is checked for changes; with --members=karmada, the longest a Cluster or "
+             "Secret change takes to reach the member set (watch window, whole seconds).");
+  f.number("--cluster-api-qps", o.cluster_api_qps,
+           "QPS to use while talking with cluster kube-apiserver (per member, shared by all its clients; 0 or less: "
+           "no client-side limit).", "float32");
+  f.integer("--cluster-api-burst", o.cluster_api_burst, "Burst to use while talking with cluster kube-apiserver.");
+  f.duration("--member-timeout", o.member_timeout, "Deadline for one member's answer to one request.");
+  f.duration("--request-timeout", o.request_timeout, "Overall deadline for answering one metrics request.");
+  f.duration("--metrics-cache-ttl", o.metrics_cache_ttl, "Reuse a merged answer for this long (0s = off).");
+  f.duration("--discovery-refresh-interval", o.discovery_refresh_interval,
+             "How often the members' metric lists are re-read for discovery.");
+  f.integer("--member-max-in-flight", o.member_max_in_flight,
+            "Members one request calls at the same time; the next member is called as soon as one answers.");
+  f.string("--metrics-file", o.metrics_file,
+           "Serve metrics from this JSON file instead of member clusters (a fixture for demos and tests: "
+           "scripts/serve).");
+}
+
+void add_limits_flags(FlagSet f, Options& o) {
+  f.integer("--threads", o.threads, "Worker threads serving requests (0 = one per CPU core).");
+  f.duration("--shutdown-grace-period", o.shutdown_grace_period,
+             "On SIGTERM/SIGINT, how long requests in flight may take to finish before connections are closed.");
+  f.duration("--tls-handshake-timeout", o.tls_handshake_timeout, "Time limit for a client's TLS handshake.");
+  f.duration("--request-read-timeout", o.request_read_timeout,
+             "Time limit for reading a whole request once its first byte arrived.");
+  f.duration("--idle-timeout", o.idle_timeout, "How long a keep-alive connection may wait for its next request.");
+  f.integer("--max-request-header-bytes", o.max_request_header_bytes,
+            "Largest request line plus headers accepted; larger requests get 431.");
+  f.integer("--max-request-body-bytes", o.max_request_body_bytes,
+            "Largest request body accepted; larger requests get 413.");
+  f.integer("--max-connections", o.max_connections, "Most simultaneous client connections.");
+}
+
+void add_metrics_flags(FlagSet f, Options& o) {
+  f.string("--metrics-bind-address", o.metrics_bind_address,
+           "The TCP address that the server should bind to for serving prometheus metrics over plain HTTP (e.g. "
+           "127.0.0.1:8080, :8080). It can be set to \"0\" to disable the metrics serving. When not given, a "
+           "failure to bind the default is only a warning. /metrics on --secure-port is served too (authorized).");
+  f.no_effect("--enable-pprof", "bool", "", "Enable profiling via web interface host:port/debug/pprof/.",
+              "there is no Go runtime to profile; use perf (docs/benchmarks.md).");
+  f.no_effect("--profiling-bind-address", "string", ":6060",
+              "The TCP address for serving profiling (e.g. 127.0.0.1:6060, :6060). This is only applicable if "
+              "profiling is enabled.", "see --enable-pprof.");
+}
+
+void add_logs_flags(FlagSet f, Options& o) {
+  f.integer("-v,--v", o.verbosity, "number for the log level verbosity")->type_name("Level");
+  f.string("--logging-format", o.logging_format,
+           "Sets the log format. Permitted formats: \"json\" (component-base's: ts, caller, msg, v, err), \"text\" "
+           "(klog's).");
+  f.string("--vmodule", o.vmodule,
+           "comma-separated list of pattern=N settings for file-filtered logging: files whose base name (without "
+           "extension) matches the glob pattern log at verbosity N, e.g. controller=4,fan_*=3.",
+           "pattern=N,...");
+  f.no_effect("--log-backtrace-at", "traceLocation", ":0", "when logging hits line file:N, emit a stack trace",
+              "there are no Go stack traces.");
+  // component-base's logging options and klog's own flags (Karmada registers them through klogflag.Add).
+  f.no_effect(
+      {{"--log-flush-frequency", "duration", "5s", "Maximum number of seconds between log flushes"},
+       {"--log-text-split-stream", "bool", "",
+        "[Alpha] In text format, write error messages to stderr and info messages to stdout."},
+       {"--log-text-info-buffer-size", "quantity", "",
+        "[Alpha] In text format with split output streams, the info messages can be buffered for a while to increase "
+        "performance."},
+       {"--log-json-split-stream", "bool", "",
+        "[Alpha] In JSON format, write error messages to stderr and info messages to stdout."},
+       {"--log-json-info-buffer-size", "quantity", "",
+        "[Alpha] In JSON format with split output streams, the info messages can be buffered for a while to increase "
+        "performance."},
+       {"--add-dir-header", "bool", "", "If true, adds the file directory to the header of the log messages"},
+       {"--alsologtostderr", "bool", "", "log to standard error as well as files (no effect when -logtostderr=true)"},
+       {"--log-dir", "string", "",
+        "If non-empty, write log files in this directory (no effect when -logtostderr=true)"},
+       {"--log-file", "string", "", "If non-empty, use this log file (no effect when -logtostderr=true)"},
+       {"--log-file-max-size", "uint", "1800",
+        "Defines the maximum size a log file can grow to (no effect when -logtostderr=true). Unit is megabytes."},
+       {"--logtostderr", "bool", "true", "log to standard error instead of files"},
+       {"--one-output", "bool", "",
+        "If true, only write logs to their native severity level (no effect when -logtostderr=true)"},
+       {"--skip-headers", "bool", "", "If true, avoid header prefixes in the log messages"},
+       {"--skip-log-headers", "bool", "",
+        "If true, avoid headers when opening log files (no effect when -logtostderr=true)"},
+       {"--stderrthreshold", "severity", "2",
+        "logs at or above this threshold go to stderr when writing to files and stderr (no effect when "
+        "-logtostderr=true or -alsologtostderr=true)"}},
+      "logs always go to standard error, one line each, flushed at once.");
+}
+
+void add_leader_election_flags(FlagSet f, Options& o) {
+  f.boolean("--leader-elect", o.leader_elect,
+            "Elect a leader among replicas with a Lease on the --kubeconfig control plane; only the leader runs the "
+            "FederatedHPA loop (API serving runs on every replica).");
+  f.duration("--leader-elect-lease-duration", o.leader_elect_lease_duration,
+             "How long a non-leader waits after the last renewal before taking over.");
+  f.duration("--leader-elect-renew-deadline", o.leader_elect_renew_deadline,
+             "How long the leader keeps trying to renew before it stops leading.");
+  f.duration("--leader-elect-retry-period", o.leader_elect_retry_period,
+             "How often candidates try to acquire and the leader renews.");
+  f.string("--leader-elect-resource-name", o.leader_elect_resource_name, "Name of the Lease.");
+  f.string("--leader-elect-resource-namespace", o.leader_elect_resource_namespace, "Namespace of the Lease.");
+}
+
+void add_federatedhpa_flags(FlagSet f, Options& o) {
+  f.boolean("--enable-federatedhpa-controller", o.enable_federatedhpa_controller,
+            "Run the embedded FederatedHPA loop on the --kubeconfig control plane (disable Karmada's own "
+            "federatedHorizontalPodAutoscaler controller then). Only the leader evaluates with --leader-elect.");
+  f.duration("--horizontal-pod-autoscaler-sync-period", o.hpa_sync_period,
+             "How often every FederatedHPA is evaluated.");
+  f.number("--horizontal-pod-autoscaler-tolerance", o.hpa_tolerance,
+           "Minimum change (from 1.0) in the desired-to-actual metrics ratio before scaling.", "float");
+  f.duration("--horizontal-pod-autoscaler-cpu-initialization-period", o.hpa_cpu_initialization_period,
+             "Period after pod start when CPU samples may be skipped.");
+  f.duration("--horizontal-pod-autoscaler-initial-readiness-delay", o.hpa_initial_readiness_delay,
+             "Period after pod start during which readiness changes are treated as initial readiness.");
+  f.duration("--horizontal-pod-autoscaler-downscale-stabilization", o.hpa_downscale_stabilization,
+             "Period for which scale-down recommendations are looked back at (the default scaleDown window).");
+  f.integer("--concurrent-horizontal-pod-autoscaler-syncs", o.concurrent_hpa_syncs,
+            "FederatedHPAs evaluated at the same time.");
+  f.string("--federatedhpa-profile", o.federatedhpa_profile,
+           "Decision rules: fedmetrics, kube (newest kube-controller-manager) or karmada (Karmada's controller, "
+           "quirks included); see docs/federatedhpa.md.");
+}
+
+void add_serve_flags(CLI::App& app, FlagStore& store, Options& o) {
+  add_secure_serving_flags(FlagSet(app, store, "Secure serving"), o);
+  add_authentication_flags(FlagSet(app, store, "Authentication"), o);
+  add_authorization_flags(FlagSet(app, store, "Authorization"), o);
+  add_audit_flags(FlagSet(app, store, "Audit"), o);
+  add_features_flags(FlagSet(app, store, "Features"));
+  add_control_plane_flags(FlagSet(app, store, "Karmada control plane"), o);
+  add_member_flags(FlagSet(app, store, "Member clusters"), o);
+  add_limits_flags(FlagSet(app, store, "Serving limits"), o);
+  add_metrics_flags(FlagSet(app, store, "Metrics and profiling"), o);
+  add_logs_flags(FlagSet(app, store, "Logs"), o);
+  add_leader_election_flags(FlagSet(app, store, "Leader election"), o);
+  add_federatedhpa_flags(FlagSet(app, store, "FederatedHPA controller"), o);
 }
 
 }  // namespace
@@ -242,6 +432,7 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   c.tls_cipher_suites = o.tls_cipher_suites;
   check_duration("tls-reload-interval", o.tls_reload_interval, c.tls_reload_interval, problems, false);
   c.self_signed_cert_names = o.self_signed_cert_names;
+  c.permit_port_sharing = o.permit_port_sharing;
   check_readable("client-ca-file", o.client_ca_file, problems);
   check_readable("requestheader-client-ca-file", o.requestheader_client_ca_file, problems);
   c.client_ca_file = o.client_ca_file;
@@ -309,6 +500,24 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   if (!vmodule_error.empty()) problems.push_back("--vmodule: " + vmodule_error);
 
   c.audit_log_path = o.audit_log_path;
+  if (auto listener = parse_metrics_bind_address(o.metrics_bind_address); !listener) {
+    problems.push_back("--metrics-bind-address: " + listener.error().message);
+  } else if (*listener) {
+    c.metrics_listener = **listener;
+    c.metrics_listener->required = o.metrics_bind_address_given;
+  }
+  auto check_rate = [&](const char* what, double qps, int burst) {
+    if (!std::isfinite(qps)) problems.push_back(std::string("--") + what + "-qps: must be a number");
+    if (qps > 0 && burst < 1) {
+      problems.push_back(std::string("--") + what + "-burst: must be at least 1 when --" + what + "-qps is above 0");
+    }
+  };
+  check_rate("kube-api", o.kube_api_qps, o.kube_api_burst);
+  check_rate("cluster-api", o.cluster_api_qps, o.cluster_api_burst);
+  c.kube_api_qps = o.kube_api_qps;
+  c.kube_api_burst = o.kube_api_burst;
+  c.cluster_api_qps = o.cluster_api_qps;
+  c.cluster_api_burst = o.cluster_api_burst;
   c.leader_elect = o.leader_elect;
   c.leader_election.lease_name = o.leader_elect_resource_name;
   c.leader_election.lease_namespace = o.leader_elect_resource_namespace;
@@ -396,42 +605,95 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   return problems;
 }
 
+namespace {
+
+constexpr const char* kHelpHeader =
+    "fedmetrics-adapter serves the custom.metrics.k8s.io and external.metrics.k8s.io APIs of a Karmada federation\n"
+    "from every member cluster at once, and can run the FederatedHPA loop itself. It accepts every flag of\n"
+    "karmada-metrics-adapter v1.18.2; those that have no effect here say so below (docs/flags.md).\n"
+    "\n"
+    "Usage:\n"
+    "  fedmetrics-adapter [flags]\n"
+    "  fedmetrics-adapter simulate --scenario FILE    FederatedHPA decisions for scenarios, offline\n"
+    "  fedmetrics-adapter version                     print the version\n"
+    "  fedmetrics-adapter help                        print this help\n";
+
+/// The command line as pflag reads it, in CLI11's terms: `_` in a flag name means `-`
+/// (cliflag.WordSepNormalizeFunc, so klog's --log_dir is --log-dir); `--name=` sets an empty value (an empty
+/// list for list flags); `-v=3` is `-v 3`.
+std::vector<std::string> normalized_args(int argc, const char* const* argv) {
+  std::vector<std::string> args;
+  bool flags_done = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") flags_done = true;
+    if (!flags_done && a.size() > 2 && a.starts_with("--")) {
+      const auto eq = a.find('=');
+      std::replace(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(std::min(eq, a.size())), '_', '-');
+      if (eq == a.size() - 1) {
+        args.push_back(a.substr(0, eq));
+        args.emplace_back();
+        continue;
+      }
+    } else if (!flags_done && a.size() > 3 && a[0] == '-' && a[1] != '-' && a[2] == '=') {
+      args.push_back(a.substr(0, 2));
+      args.push_back(a.substr(3));
+      continue;
+    }
+    args.push_back(std::move(a));
+  }
+  return args;
+}
+
+void print_version() {
+  std::cout << "fedmetrics-adapter " << version_info().git_version << " (commit " << version_info().git_commit
+            << ", tree " << version_info().git_tree_state << ", built " << version_info().build_date << ")\n";
+}
+
+}  // namespace
+
 Invocation parse_command_line(int argc, const char* const* argv) {
   Options options;
-  CLI::App app{"fedmetrics-adapter: the custom/external metrics API of a Karmada federation, served from every "
-               "member cluster at once, with an embedded FederatedHPA loop.",
-               "fedmetrics-adapter"};
-  app.option_defaults()->always_capture_default();
-  add_serve_flags(app, options);
+  FlagStore store;
+  CLI::App app{"fedmetrics-adapter", "fedmetrics-adapter"};
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);  // pflag: the last one wins
+  add_serve_flags(app, store, options);
   bool show_version = false;
-  app.add_flag("--version", show_version, "Print version information and quit.");
+  app.set_help_flag("-h,--help", "help for fedmetrics-adapter")->group(kGeneralSection)->type_name("bool");
+  app.add_flag("--version", show_version, "Print version information and quit.")->group(kGeneralSection)->type_name("bool");
 
   std::string scenario;
   CLI::App* simulate = app.add_subcommand(
-      "simulate", "Print the FederatedHPA decisions for scenarios (docs/simulate.md), and the executions of "
+      "simulate", "Print the FederatedHPA decisions for scenarios (docs/federatedhpa.md), and the executions of "
                   "CronFederatedHPA rules for scenarios with a \"cron\" key (docs/cron.md); one JSON line each.");
   simulate->add_option("--scenario", scenario, "Scenario file (a JSON object or JSON Lines); - for stdin.")
       ->required();
+  CLI::App* version = app.add_subcommand("version", "Print the version information.");
+  CLI::App* help = app.add_subcommand("help", "Help about any command.");
 
   Invocation inv;
+  inv.kind = Invocation::Kind::Exit;
+  auto args = normalized_args(argc, argv);
+  std::reverse(args.begin(), args.end());  // CLI11 takes the arguments last-first
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    inv.kind = Invocation::Kind::Exit;
+    std::cout << (simulate->parsed() ? simulate->help() : render_help(app, kHelpHeader));
     return inv;
   } catch (const CLI::ParseError& e) {
     // Before the flags are known, the logger keeps its defaults unless --logging-format=json was given.
     log::init(requested_format(argc, argv), 0);
     log::error("invalid command line", {{"err", e.what()}});
     std::cerr << "Run 'fedmetrics-adapter --help' for usage.\n";
-    inv.kind = Invocation::Kind::Exit;
     inv.exit_code = 2;
     return inv;
   }
-  if (show_version) {
-    std::cout << "fedmetrics-adapter " << version_info().git_version << " (" << version_info().git_commit << ")\n";
-    inv.kind = Invocation::Kind::Exit;
+  if (help->parsed()) {
+    std::cout << render_help(app, kHelpHeader);
+    return inv;
+  }
+  if (show_version || version->parsed()) {
+    print_version();
     return inv;
   }
   if (simulate->parsed()) {
@@ -439,13 +701,17 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     inv.scenario_file = scenario;
     return inv;
   }
+  store.drop_empty_list_items();
+  options.metrics_bind_address_given = app.count("--metrics-bind-address") > 0;
   const auto problems = validate(options, inv.config);
   log::init(inv.config.logging_format, inv.config.verbosity, inv.config.vmodule);
   if (!problems.empty()) {
     for (const auto& p : problems) log::error("invalid flag", {{"err", p}});
-    inv.kind = Invocation::Kind::Exit;
     inv.exit_code = 2;
+    return inv;
   }
+  inv.config.no_effect_flags = store.given_no_effect(app);
+  inv.kind = Invocation::Kind::Serve;
   return inv;
 }
 

@@ -14,7 +14,7 @@ namespace fedmetrics::app {
 /// Flag values as typed by the user (durations still strings), with kube defaults.
 struct Options {
   std::string bind_address = "0.0.0.0";
-  int secure_port = 6443;
+  int secure_port = 443;  ///< the generic apiserver's (and karmada-metrics-adapter's) default
   std::string cert_dir = "apiserver.local.config/certificates";
   std::string tls_cert_file;
   std::string tls_private_key_file;
@@ -22,6 +22,7 @@ struct Options {
   std::vector<std::string> tls_cipher_suites;
   std::string tls_reload_interval = "10s";
   std::vector<std::string> self_signed_cert_names;
+  bool permit_port_sharing = false;
   std::string client_ca_file;
   std::string requestheader_client_ca_file;
   std::vector<std::string> requestheader_allowed_names;
@@ -53,6 +54,14 @@ struct Options {
   std::string vmodule;  ///< "pattern=N,..." per-file verbosity (klog)
 
   std::string audit_log_path;
+
+  // The reference's own flags (karmada-metrics-adapter options.go).
+  std::string metrics_bind_address = ":8080";  ///< plain-HTTP /metrics; "0" disables
+  bool metrics_bind_address_given = false;     ///< set on the command line (then failing to bind is fatal)
+  double kube_api_qps = 40;                    ///< the control-plane client's rate limit
+  int kube_api_burst = 60;
+  double cluster_api_qps = 40;                 ///< each member's rate limit, shared by its clients
+  int cluster_api_burst = 60;
 
   bool leader_elect = false;
   std::string leader_elect_lease_duration = "15s";

@@ -26,16 +26,40 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using Stream = beast::ssl_stream<beast::tcp_stream>;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::tcp_stream;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-/// One TLS connection. Touched only on its strand (the socket's executor).
-struct Connection {
+/// One connection, as the server's registry sees it (for shutdown).
+struct ConnectionBase {
+  virtual ~ConnectionBase() = default;
+  /// Cancels pending I/O on the connection's strand (only when idle unless `all`).
+  virtual void cancel(bool all) = 0;
+};
+
+/// One TLS or plain-HTTP connection. Touched only on its strand (the socket's executor).
+template <class Stream>
+struct Connection final : ConnectionBase, std::enable_shared_from_this<Connection<Stream>> {
   Connection(tcp::socket socket, std::shared_ptr<TlsServerContext::Generation> tls_generation)
-      : tls(std::move(tls_generation)), stream(std::move(socket), tls->native()) {}
+      : tls(std::move(tls_generation)), stream(make_stream(std::move(socket), tls.get())) {}
   std::shared_ptr<TlsServerContext::Generation> tls;  ///< the certificates this connection was accepted with
   Stream stream;
   bool idle = true;  ///< waiting for the first byte of the next request
+
+  void cancel(bool all) override {
+    asio::post(stream.get_executor(), [self = this->shared_from_this(), all] {
+      if (all || self->idle) beast::get_lowest_layer(self->stream).cancel();
+    });
+  }
+
+ private:
+  static Stream make_stream(tcp::socket socket, TlsServerContext::Generation* generation) {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      return Stream(std::move(socket), generation->native());
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
 };
 
 std::string endpoint_string(const tcp::endpoint& ep) {
@@ -46,11 +70,11 @@ std::string endpoint_string(const tcp::endpoint& ep) {
 }  // namespace
 
 struct HttpsServer::State {
-  State(asio::io_context& io, TlsServerContext& t, Handler& h, ServerSettings s)
+  State(asio::io_context& io, TlsServerContext* t, Handler& h, ServerSettings s)
       : ioc(io), tls(t), handler(h), settings(std::move(s)), acceptor(asio::make_strand(io)) {}
 
   asio::io_context& ioc;
-  TlsServerContext& tls;
+  TlsServerContext* tls;  ///< null: plain HTTP
   Handler& handler;
   ServerSettings settings;
   tcp::acceptor acceptor;
@@ -59,10 +83,10 @@ struct HttpsServer::State {
   std::atomic<std::size_t> in_flight{0};
 
   std::mutex mu;  // guards registry only; never held across co_await
-  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> registry;
+  std::unordered_map<std::uint64_t, std::weak_ptr<ConnectionBase>> registry;
   std::uint64_t next_id = 0;
 
-  std::uint64_t add(const std::shared_ptr<Connection>& c) {
+  std::uint64_t add(const std::shared_ptr<ConnectionBase>& c) {
     std::lock_guard lock(mu);
     registry.emplace(next_id, c);
     return next_id++;
@@ -73,18 +97,14 @@ struct HttpsServer::State {
   }
   /// Cancels pending I/O on every connection (only idle ones unless `all`), each on its own strand.
   void cancel_connections(bool all) {
-    std::vector<std::shared_ptr<Connection>> live;
+    std::vector<std::shared_ptr<ConnectionBase>> live;
     {
       std::lock_guard lock(mu);
       for (auto& [id, weak] : registry) {
         if (auto c = weak.lock()) live.push_back(std::move(c));
       }
     }
-    for (auto& c : live) {
-      asio::post(c->stream.get_executor(), [c, all] {
-        if (all || c->idle) beast::get_lowest_layer(c->stream).cancel();
-      });
-    }
+    for (auto& c : live) c->cancel(all);
   }
 };
 
@@ -150,7 +170,8 @@ std::optional<Response> rejection_for(const StatePtr& st, const boost::system::e
   return std::nullopt;
 }
 
-net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> conn) {
+template <class Stream>
+net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stream>> conn) {
   CountGuard counted(st->connections);
   const auto id = st->add(conn);
   struct Unregister {
@@ -166,18 +187,21 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
   const auto remote_ep = tcp_layer.socket().remote_endpoint(ignored);
   const std::string remote = ignored ? std::string("unknown") : endpoint_string(remote_ep);
 
-  tcp_layer.expires_after(limits.handshake_timeout);
-  auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
-  if (hs_ec) {
-    // Go clients sometimes drop a spare connection before the handshake: debug level only.
-    log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
-    co_return;
-  }
-  // The client certificate as verified by the generation of CA bundles that was current then: verified
+  // TLS: the client certificate as verified by the generation of CA bundles that was current then: verified
   // again when the bundles change (a CA removed from --client-ca-file must stop admitting this
   // connection, as kube-apiserver verifies per request) or when a certificate of the chain expires.
   std::shared_ptr<TlsServerContext::Generation> verified_with = conn->tls;
-  auto peer = verified_with->inspect_peer(stream.native_handle());
+  std::shared_ptr<const PeerCertificate> peer;
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    tcp_layer.expires_after(limits.handshake_timeout);
+    auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+    if (hs_ec) {
+      // Go clients sometimes drop a spare connection before the handshake: debug level only.
+      log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
+      co_return;
+    }
+    peer = verified_with->inspect_peer(stream.native_handle());
+  }
 
   beast::flat_buffer buffer;
   bool first_request = true;
@@ -210,11 +234,13 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
     }
 
     auto& req = parser.get();
-    if (peer) {
-      auto current = st->tls.current();
-      if (current != verified_with || std::chrono::system_clock::now() >= peer->valid_until) {
-        peer = current->inspect_peer(stream.native_handle());
-        verified_with = std::move(current);
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      if (peer) {
+        auto current = st->tls->current();
+        if (current != verified_with || std::chrono::system_clock::now() >= peer->valid_until) {
+          peer = current->inspect_peer(stream.native_handle());
+          verified_with = std::move(current);
+        }
       }
     }
     RequestContext context{remote, peer, std::chrono::steady_clock::now()};
@@ -230,9 +256,27 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
     if (write_ec || !keep_alive) break;
   }
 
-  tcp_layer.expires_after(std::chrono::seconds(1));
-  co_await stream.async_shutdown(kUseTuple);
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    tcp_layer.expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(kUseTuple);
+  } else {
+    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
   tcp_layer.close();
+}
+
+template <class Stream>
+void spawn_connection(const StatePtr& st, tcp::socket socket) {
+  auto conn = std::make_shared<Connection<Stream>>(std::move(socket), st->tls ? st->tls->current() : nullptr);
+  auto executor = conn->stream.get_executor();
+  asio::co_spawn(executor, run_connection<Stream>(st, std::move(conn)), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("connection failed", {{"error", ex.what()}});
+    }
+  });
 }
 
 net::awaitable<void> accept_loop(StatePtr st) {
@@ -252,23 +296,21 @@ net::awaitable<void> accept_loop(StatePtr st) {
     }
     // Answers are written whole; Nagle would only delay the TLS records behind a delayed ACK.
     socket.set_option(tcp::no_delay(true), ec);
-    auto conn = std::make_shared<Connection>(std::move(socket), st->tls.current());
-    auto executor = conn->stream.get_executor();
-    asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log::error("connection failed", {{"error", ex.what()}});
-      }
-    });
+    if (st->tls != nullptr) {
+      spawn_connection<TlsStream>(st, std::move(socket));
+    } else {
+      spawn_connection<PlainStream>(st, std::move(socket));
+    }
   }
 }
 
 }  // namespace
 
 HttpsServer::HttpsServer(asio::io_context& ioc, TlsServerContext& tls, Handler& handler, ServerSettings settings)
-    : state_(std::make_shared<State>(ioc, tls, handler, std::move(settings))) {}
+    : state_(std::make_shared<State>(ioc, &tls, handler, std::move(settings))) {}
+
+HttpsServer::HttpsServer(asio::io_context& ioc, Handler& handler, ServerSettings settings)
+    : state_(std::make_shared<State>(ioc, nullptr, handler, std::move(settings))) {}
 
 HttpsServer::~HttpsServer() = default;
 
@@ -276,13 +318,15 @@ Result<std::uint16_t> HttpsServer::listen() {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(state_->settings.bind_address, ec);
   if (ec) {
-    return make_error(Errc::InvalidArgument,
-                      "--bind-address: \"" + state_->settings.bind_address + "\" is not an IP address");
+    return make_error(Errc::InvalidArgument, "\"" + state_->settings.bind_address + "\" is not an IP address");
   }
   const tcp::endpoint endpoint(address, state_->settings.port);
   auto& acc = state_->acceptor;
   acc.open(endpoint.protocol(), ec);
   if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && state_->settings.reuse_port) {
+    acc.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+  }
   if (!ec) acc.bind(endpoint, ec);
   if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

@@ -1,7 +1,8 @@
 #pragma once
 // The HTTPS listener and its connections: HTTP/1.1 keep-alive over TLS, with limits on header and body
 // size and on handshake, read, idle and write time, and a graceful shutdown. No Kubernetes knowledge:
-// every request goes to one Handler.
+// every request goes to one Handler. The same server without TLS serves the plain-HTTP /metrics listener
+// (--metrics-bind-address).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -33,6 +34,7 @@ struct ServerLimits {
 struct ServerSettings {
   std::string bind_address = "127.0.0.1";
   std::uint16_t port = 0;  ///< 0 = any free port; read it back from listen()
+  bool reuse_port = false;  ///< SO_REUSEPORT: other processes may listen on the same port (--permit-port-sharing)
   ServerLimits limits;
 };
 
@@ -40,6 +42,9 @@ class HttpsServer {
  public:
   /// `tls` and `handler` must outlive the server (both are owned by the Application).
   HttpsServer(boost::asio::io_context& ioc, TlsServerContext& tls, Handler& handler, ServerSettings settings);
+  /// Plain HTTP, no TLS: requests carry no peer certificate. Only for endpoints meant to be read
+  /// unauthenticated (the reference's --metrics-bind-address listener).
+  HttpsServer(boost::asio::io_context& ioc, Handler& handler, ServerSettings settings);
   ~HttpsServer();
   HttpsServer(const HttpsServer&) = delete;
   HttpsServer& operator=(const HttpsServer&) = delete;

@@ -158,7 +158,7 @@ def test_lookup_failure_stops_startup_unless_tolerated(tmp_path):
     kubeconfig.write_text("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', "
                           "insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\n"
                           "contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n")
-    result = subprocess.run([harness.ADAPTER, "--bind-address=127.0.0.1", "--secure-port=0",
+    result = subprocess.run([harness.ADAPTER, "--bind-address=127.0.0.1", "--secure-port=0", "--metrics-bind-address=0",
                              f"--cert-dir={tmp_path}/c", f"--authentication-kubeconfig={kubeconfig}"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1

@@ -22,11 +22,13 @@ Fixtures file:
             {"status": 200, "body": {...}, "latency_ms": 50}
       }
     }
-A route key may carry the raw query string; the exact "path?query" is tried first, then the path alone.
+A route key may carry the raw query string; the exact "path?query" is tried first, then "path?watch" for a
+watch request (query watch=1 or watch=true: a kube-apiserver stand-in), then the path alone.
 Unknown paths answer 404 with a metav1.Status body. "body" may be a JSON value or a string sent verbatim.
 
 Control endpoints (never faulted, never recorded):
-    GET  /_fake/requests   -> [{"method","path","authorization","client_cn"}...] in arrival order
+    GET  /_fake/requests   -> [{"method","path","authorization","client_cn","time"}...] in arrival order
+                              (time: seconds, monotonic clock of this process)
     POST /_fake/reset      -> clears the request log
 """
 import argparse
@@ -62,12 +64,15 @@ class Imposter:
     def record(self, method, path, headers, client_cn=""):
         with self.lock:
             self.requests.append({"method": method, "path": path,
-                                  "authorization": headers.get("Authorization", ""), "client_cn": client_cn})
+                                  "authorization": headers.get("Authorization", ""), "client_cn": client_cn,
+                                  "time": time.monotonic()})
 
     def lookup(self, raw_path):
         if raw_path in self.routes:
             return self.routes[raw_path]
-        path = raw_path.split("?", 1)[0]
+        path, _, query = raw_path.partition("?")
+        if {"watch=true", "watch=1"} & set(query.split("&")) and path + "?watch" in self.routes:
+            return self.routes[path + "?watch"]
         if path in self.routes:
             return self.routes[path]
         if path.rstrip("/") == "/apis/custom.metrics.k8s.io":

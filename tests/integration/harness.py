@@ -12,6 +12,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 
 SOURCE_DIR = os.environ.get("FEDMETRICS_SOURCE_DIR") or os.path.abspath(
@@ -76,6 +77,16 @@ class FakeMember:
         finally:
             conn.close()
 
+    def reset(self):
+        """Clears the member's request log (POST /_fake/reset)."""
+        ctx = ssl.create_default_context(cafile=os.path.join(self.certs, "ca.crt"))
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=ctx, timeout=10)
+        try:
+            conn.request("POST", "/_fake/reset")
+            assert conn.getresponse().status == 200
+        finally:
+            conn.close()
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -102,21 +113,36 @@ def gen_certs(directory):
 
 
 class Adapter:
-    """A running fedmetrics-adapter. Use as a context manager; stops the process on exit."""
+    """A running fedmetrics-adapter. Use as a context manager; stops the process on exit. The plain-HTTP
+    metrics listener binds 127.0.0.1 on a free port (never the reference's default :8080) unless `args` set
+    --metrics-bind-address; its port is `metrics_port` (None when off)."""
 
     def __init__(self, args, workdir, env=None):
         self.workdir = str(workdir)
         self.stderr_path = os.path.join(self.workdir, "adapter.stderr")
         self.stderr = open(self.stderr_path, "wb")
+        if not any(a.startswith("--metrics-bind-address") for a in args):
+            args = ["--metrics-bind-address=127.0.0.1:0", *args]
         self.proc = subprocess.Popen([ADAPTER, "--bind-address=127.0.0.1", "--secure-port=0", *args],
                                      stdout=subprocess.PIPE, stderr=self.stderr, cwd=self.workdir,
                                      env=env)
-        self.port = None
+        self.port = self.metrics_port = None
         line = read_line(self.proc.stdout, timeout=15)
         if not line.startswith("fedmetrics-adapter serving on https://127.0.0.1:"):
             self.stop()
             raise RuntimeError("adapter did not start: %r\n%s" % (line, self.log()))
         self.port = int(line.rsplit(":", 1)[1])
+        if "--metrics-bind-address=0" not in args:
+            line = read_line(self.proc.stdout, timeout=5)
+            if line.startswith("fedmetrics-adapter metrics on http://"):
+                self.metrics_port = int(line.rsplit(":", 1)[1].split("/")[0])
+        # Keep reading stdout (audit lines with --audit-log-path=-), so the pipe never fills up.
+        self.stdout_lines = []
+        threading.Thread(target=self._drain_stdout, daemon=True).start()
+
+    def _drain_stdout(self):
+        for line in iter(self.proc.stdout.readline, b""):
+            self.stdout_lines.append(line.decode(errors="replace"))
 
     def log(self):
         if not self.stderr.closed:

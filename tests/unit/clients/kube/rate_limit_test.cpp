@@ -36,6 +36,15 @@ TEST_CASE("token bucket refills up to burst only", "[unit][kube][ratelimit]") {
   CHECK(bucket.reserve(later) > 0ns);
 }
 
+TEST_CASE("token bucket reserves within a wait limit or takes nothing", "[unit][kube][ratelimit]") {
+  TokenBucket bucket(10, 1, kT0);  // 10 qps, burst 1
+  CHECK(bucket.reserve_within(kT0, 0ns) == 0ns);
+  CHECK_FALSE(bucket.reserve_within(kT0, 99ms));  // the next token is 100 ms away
+  CHECK(bucket.tokens(kT0) == Approx(0.0));       // nothing was taken
+  CHECK(bucket.reserve_within(kT0, 100ms) == 100ms);
+  CHECK(bucket.reserve_within(kT0 + 200ms, 0ns) == 0ns);
+}
+
 TEST_CASE("token bucket with qps <= 0 never waits", "[unit][kube][ratelimit]") {
   TokenBucket bucket(0, 1, kT0);
   for (int i = 0; i < 1000; ++i) REQUIRE(bucket.reserve(kT0) == 0ns);

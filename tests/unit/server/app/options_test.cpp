@@ -1,0 +1,133 @@
+#include "server/app/options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+using fedmetrics::app::Invocation;
+using fedmetrics::app::parse_command_line;
+
+namespace {
+
+/// parse_command_line over `args` (argv[0] added).
+Invocation parse(std::initializer_list<std::string> args) {
+  std::vector<std::string> storage{"fedmetrics-adapter"};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<const char*> argv;
+  for (const auto& a : storage) argv.push_back(a.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+fedmetrics::app::Config serve(std::initializer_list<std::string> args) {
+  auto inv = parse(args);
+  INFO("exit code " << inv.exit_code);
+  REQUIRE(inv.kind == Invocation::Kind::Serve);
+  return inv.config;
+}
+
+bool rejected(std::initializer_list<std::string> args) {
+  const auto inv = parse(args);
+  return inv.kind == Invocation::Kind::Exit && inv.exit_code == 2;
+}
+
+}  // namespace
+
+TEST_CASE("defaults are the reference's where the reference has the flag", "[unit][app][options]") {
+  const auto c = serve({});
+  CHECK(c.secure_port == 443);
+  CHECK(c.bind_address == "0.0.0.0");
+  CHECK(c.kube_api_qps == 40);
+  CHECK(c.kube_api_burst == 60);
+  CHECK(c.cluster_api_qps == 40);
+  CHECK(c.cluster_api_burst == 60);
+  REQUIRE(c.metrics_listener);
+  CHECK(c.metrics_listener->host == "0.0.0.0");
+  CHECK(c.metrics_listener->port == 8080);
+  CHECK_FALSE(c.metrics_listener->required);  // the implicit default is best-effort
+  CHECK(c.no_effect_flags.empty());
+}
+
+TEST_CASE("booleans take the bare form or =true or =false and the last one wins", "[unit][app][options]") {
+  CHECK(serve({"--leader-elect"}).leader_elect);
+  CHECK_FALSE(serve({"--leader-elect=false"}).leader_elect);
+  CHECK(serve({"--leader-elect=true"}).leader_elect);
+  CHECK_FALSE(serve({"--leader-elect", "--leader-elect=false"}).leader_elect);
+  CHECK_FALSE(serve({"--anonymous-auth=false"}).auth.anonymous);
+  CHECK(serve({"--anonymous-auth"}).auth.anonymous);
+  CHECK(serve({"--authentication-skip-lookup"}).authentication_skip_lookup);
+  CHECK(serve({"--authentication-tolerate-lookup-failure"}).authentication_tolerate_lookup_failure);
+  CHECK(serve({"--permit-port-sharing"}).permit_port_sharing);
+  CHECK_FALSE(serve({"--permit-port-sharing=false"}).permit_port_sharing);
+  SECTION("as in pflag, a separate value is not the flag's value") { CHECK(rejected({"--leader-elect", "false"})); }
+  SECTION("a value that is not a boolean is refused") { CHECK(rejected({"--leader-elect=maybe"})); }
+}
+
+TEST_CASE("flags are read the way pflag reads them", "[unit][app][options]") {
+  SECTION("the last value of a repeated flag wins") { CHECK(serve({"--secure-port=1", "--secure-port=2"}).secure_port == 2); }
+  SECTION("lists split on commas and repeat; the first use replaces the default") {
+    const auto c = serve({"--requestheader-allowed-names=a,b", "--requestheader-allowed-names", "c"});
+    CHECK(c.auth.request_header.allowed_names == std::vector<std::string>{"a", "b", "c"});
+    CHECK(serve({"--authorization-always-allow-paths=/x"}).auth.always_allow_paths == std::vector<std::string>{"/x"});
+  }
+  SECTION("an empty value empties a list") {
+    CHECK(serve({"--requestheader-allowed-names="}).auth.request_header.allowed_names.empty());
+    CHECK(serve({"--authorization-always-allow-paths="}).auth.always_allow_paths.empty());
+  }
+  SECTION("_ and - are the same in flag names") {
+    CHECK(serve({"--kube_api_qps=5"}).kube_api_qps == 5);
+    CHECK(serve({"--log_dir=/tmp/x"}).no_effect_flags == std::vector<std::string>{"--log-dir"});
+  }
+  SECTION("-v=3, -v 3 and --v=3") {
+    CHECK(serve({"-v=3"}).verbosity == 3);
+    CHECK(serve({"-v", "4"}).verbosity == 4);
+    CHECK(serve({"--v=5"}).verbosity == 5);
+  }
+}
+
+TEST_CASE("the metrics bind address takes host:port or :port or 0", "[unit][app][options]") {
+  auto listener = [](const std::string& value) { return serve({"--metrics-bind-address=" + value}).metrics_listener; };
+  auto a = listener(":9090");
+  REQUIRE(a);
+  CHECK(a->host == "0.0.0.0");
+  CHECK(a->port == 9090);
+  CHECK(a->required);  // given explicitly: failing to bind is fatal, as in the reference
+  CHECK(listener("127.0.0.1:0")->host == "127.0.0.1");
+  CHECK(listener("[::1]:8080")->host == "::1");
+  CHECK(listener("localhost:8080")->host == "127.0.0.1");
+  CHECK_FALSE(listener("0"));
+  CHECK(rejected({"--metrics-bind-address=8080"}));
+  CHECK(rejected({"--metrics-bind-address=example.com:8080"}));
+  CHECK(rejected({"--metrics-bind-address=:70000"}));
+}
+
+TEST_CASE("rate limits need a burst of at least 1 when qps is above 0 and are off at 0 or less", "[unit][app][options]") {
+  const auto c = serve({"--kube-api-qps=2.5", "--kube-api-burst=3", "--cluster-api-qps=0", "--cluster-api-burst=0"});
+  CHECK(c.kube_api_qps == 2.5);
+  CHECK(c.kube_api_burst == 3);
+  CHECK(c.cluster_api_qps == 0);
+  CHECK(rejected({"--cluster-api-qps=5", "--cluster-api-burst=0"}));
+  CHECK(rejected({"--kube-api-qps=fast"}));
+}
+
+TEST_CASE("reference flags without effect here are accepted with their values checked and are reported",
+          "[unit][app][options]") {
+  const auto c = serve({"--audit-log-maxage=0", "--audit-log-maxbackup=0", "--profiling=false",
+                        "--tls-sni-cert-key=a.crt,a.key:*.example.com", "--log-flush-frequency=5s",
+                        "--audit-webhook-batch-throttle-qps=10"});
+  // In --help order.
+  CHECK(c.no_effect_flags == std::vector<std::string>{"--tls-sni-cert-key", "--audit-log-maxage",
+                                                      "--audit-log-maxbackup", "--audit-webhook-batch-throttle-qps",
+                                                      "--profiling", "--log-flush-frequency"});
+  CHECK(rejected({"--audit-log-maxage=soon"}));
+  CHECK(rejected({"--log-flush-frequency=often"}));
+  CHECK(rejected({"--audit-log-batch-throttle-qps=x"}));
+}
+
+TEST_CASE("version and help are commands too", "[unit][app][options]") {
+  CHECK(parse({"version"}).kind == Invocation::Kind::Exit);
+  CHECK(parse({"version"}).exit_code == 0);
+  CHECK(parse({"help"}).exit_code == 0);
+  CHECK(parse({"--help"}).exit_code == 0);
+}
