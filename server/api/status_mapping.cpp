@@ -34,7 +34,10 @@ http::Response status_response(const kubeapi::Status& status) {
 }
 
 http::Response status_response(int code, std::string message) {
-  return status_response(kubeapi::Status{code, kubeapi::reason_for_code(code), std::move(message), std::nullopt});
+  kubeapi::Status status{code, kubeapi::reason_for_code(code), std::move(message), std::nullopt};
+  // A 429 always says when to come back (kube's max-in-flight filter sends Retry-After: 1).
+  if (code == 429) status.details = kubeapi::StatusDetails{{}, {}, {}, {}, 1};
+  return status_response(status);
 }
 
 http::Response json_response(std::string body) {

@@ -13,7 +13,7 @@ namespace fedmetrics::api {
 /// Internal 500.
 kubeapi::Status status_for(const Error& error);
 
-/// A Status response for `code` with the Kubernetes reason for that code.
+/// A Status response for `code` with the Kubernetes reason for that code; a 429 carries Retry-After: 1.
 http::Response status_response(int code, std::string message);
 http::Response status_response(const kubeapi::Status& status);
 /// 200 with a JSON body.

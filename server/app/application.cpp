@@ -346,6 +346,7 @@ int Application::run() {
   server_settings.reuse_port = c.permit_port_sharing;
   server_settings.limits.max_header_bytes = c.max_request_header_bytes;
   server_settings.limits.max_body_bytes = c.max_request_body_bytes;
+  server_settings.limits.max_buffered_bytes = c.max_buffered_request_bytes;
   server_settings.limits.handshake_timeout = c.tls_handshake_timeout;
   server_settings.limits.read_timeout = c.request_read_timeout;
   server_settings.limits.idle_timeout = c.idle_timeout;

@@ -43,6 +43,7 @@ struct Config {
   std::chrono::milliseconds idle_timeout{90'000};
   std::size_t max_request_header_bytes = 64 * 1024;
   std::size_t max_request_body_bytes = 1024 * 1024;
+  std::size_t max_buffered_request_bytes = 64 * 1024 * 1024;
   std::size_t max_connections = 10000;
 
   int verbosity = 0;

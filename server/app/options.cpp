@@ -294,7 +294,11 @@ void add_limits_flags(FlagSet f, Options& o) {
   f.integer("--max-request-header-bytes", o.max_request_header_bytes,
             "Largest request line plus headers accepted; larger requests get 431.");
   f.integer("--max-request-body-bytes", o.max_request_body_bytes,
-            "Largest request body accepted; larger requests get 413.");
+            "Largest request body a request may announce (Content-Length); larger requests get 413. Bodies are "
+            "never read (the API takes none): GET/HEAD with a body get 400, other methods are answered without it.");
+  f.integer("--max-buffered-request-bytes", o.max_buffered_request_bytes,
+            "Request data all connections together may hold while requests are read and served (read buffers, "
+            "counted twice for the parsed headers); a request that would need more gets 429.");
   f.integer("--max-connections", o.max_connections, "Most simultaneous client connections.");
 }
 
@@ -483,6 +487,8 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   };
   positive("max-request-header-bytes", o.max_request_header_bytes, 16 << 20, c.max_request_header_bytes);
   positive("max-request-body-bytes", o.max_request_body_bytes, 64 << 20, c.max_request_body_bytes);
+  positive("max-buffered-request-bytes", o.max_buffered_request_bytes, std::int64_t{1} << 40,
+           c.max_buffered_request_bytes);
   positive("max-connections", o.max_connections, 1 << 20, c.max_connections);
   positive("member-max-in-flight", o.member_max_in_flight, 100'000, c.member_max_in_flight);
 

@@ -47,6 +47,7 @@ struct Options {
   std::string idle_timeout = "90s";
   std::int64_t max_request_header_bytes = 64 * 1024;
   std::int64_t max_request_body_bytes = 1024 * 1024;
+  std::int64_t max_buffered_request_bytes = 64 * 1024 * 1024;
   std::int64_t max_connections = 10000;
 
   int verbosity = 0;

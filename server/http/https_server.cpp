@@ -13,7 +13,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <array>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "clients/base/log.hpp"
@@ -62,6 +64,56 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
   }
 };
 
+/// Request data held by all connections together, bounded (ServerLimits::max_buffered_bytes).
+class BufferBudget {
+ public:
+  explicit BufferBudget(std::size_t limit) : limit_(limit) {}
+  bool acquire(std::size_t n) {
+    std::size_t used = used_.load();
+    do {
+      if (n > limit_ || used > limit_ - n) return false;
+    } while (!used_.compare_exchange_weak(used, used + n));
+    return true;
+  }
+  void release(std::size_t n) { used_.fetch_sub(n); }
+  std::size_t used() const { return used_.load(); }
+
+ private:
+  std::atomic<std::size_t> used_{0};
+  std::size_t limit_;
+};
+
+/// Allocates a connection's read buffer against the budget, each byte counted twice (the header fields
+/// Beast parses out of it are a copy of at most as many bytes). When the budget is exhausted it throws
+/// std::length_error, which Beast's read operations turn into http::error::buffer_overflow.
+template <class T>
+struct BudgetAllocator {
+  using value_type = T;
+  static constexpr std::size_t kCharge = 2;
+  BufferBudget* budget;
+  explicit BudgetAllocator(BufferBudget* b) noexcept : budget(b) {}
+  template <class U>
+  BudgetAllocator(const BudgetAllocator<U>& other) noexcept : budget(other.budget) {}  // NOLINT: rebinding
+  T* allocate(std::size_t n) {
+    if (!budget->acquire(kCharge * n * sizeof(T))) throw std::length_error("request buffer budget exhausted");
+    try {
+      return std::allocator<T>{}.allocate(n);
+    } catch (...) {
+      budget->release(kCharge * n * sizeof(T));
+      throw;
+    }
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    std::allocator<T>{}.deallocate(p, n);
+    budget->release(kCharge * n * sizeof(T));
+  }
+  template <class U>
+  bool operator==(const BudgetAllocator<U>& other) const noexcept {
+    return budget == other.budget;
+  }
+};
+using RequestBuffer = beast::basic_flat_buffer<BudgetAllocator<char>>;
+
 std::string endpoint_string(const tcp::endpoint& ep) {
   const auto addr = ep.address();
   return (addr.is_v6() ? "[" + addr.to_string() + "]" : addr.to_string()) + ":" + std::to_string(ep.port());
@@ -71,7 +123,12 @@ std::string endpoint_string(const tcp::endpoint& ep) {
 
 struct HttpsServer::State {
   State(asio::io_context& io, TlsServerContext* t, Handler& h, ServerSettings s)
-      : ioc(io), tls(t), handler(h), settings(std::move(s)), acceptor(asio::make_strand(io)) {}
+      : ioc(io),
+        tls(t),
+        handler(h),
+        settings(std::move(s)),
+        acceptor(asio::make_strand(io)),
+        budget(settings.limits.max_buffered_bytes) {}
 
   asio::io_context& ioc;
   TlsServerContext* tls;  ///< null: plain HTTP
@@ -81,6 +138,7 @@ struct HttpsServer::State {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
   std::atomic<std::size_t> in_flight{0};
+  BufferBudget budget;
 
   std::mutex mu;  // guards registry only; never held across co_await
   std::unordered_map<std::uint64_t, std::weak_ptr<ConnectionBase>> registry;
@@ -120,12 +178,13 @@ struct CountGuard {
   std::atomic<std::size_t>& counter;
 };
 
-Request to_request(const bhttp::request<bhttp::string_body>& req) {
+using RequestHeader = bhttp::request<bhttp::empty_body>;
+
+Request to_request(const RequestHeader& req) {
   Request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
   for (const auto& field : req) out.headers.add(field.name_string(), field.value());
-  out.body = req.body();
   return out;
 }
 
@@ -159,15 +218,39 @@ std::optional<Response> rejection_for(const StatePtr& st, const boost::system::e
         431, "request header fields too large (limit " + std::to_string(st->settings.limits.max_header_bytes) +
                  " bytes)");
   }
-  if (ec == bhttp::error::body_limit) {
-    return st->handler.error_response(
-        413, "request entity too large (limit " + std::to_string(st->settings.limits.max_body_bytes) + " bytes)");
+  if (ec == bhttp::error::buffer_overflow) {
+    return st->handler.error_response(429, "too many requests are being read at once (request buffer limit " +
+                                               std::to_string(st->settings.limits.max_buffered_bytes) +
+                                               " bytes); try again later");
   }
   if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() && ec != bhttp::error::end_of_stream &&
       ec != bhttp::error::partial_message) {
     return st->handler.error_response(400, "malformed HTTP request: " + ec.message());
   }
   return std::nullopt;
+}
+
+// Closing a socket with received bytes unread sends a reset, and a reset makes the client's kernel drop our
+// answer if the client has not read it yet (a client still writing its body, or a request we refused
+// mid-header). So before closing such a connection, give the client 500 ms to read the answer: discard what
+// arrives meanwhile, up to 256 KiB (Go's net/http discards as much after a handler left a body unread, and
+// waits 500 ms before closing), keeping nothing, then just wait out the rest.
+template <class Stream>
+net::awaitable<void> linger_before_close(Stream& stream) {
+  constexpr std::size_t kMaxDiscard = 256 * 1024;
+  constexpr auto kLinger = std::chrono::milliseconds(500);
+  auto& tcp_layer = beast::get_lowest_layer(stream);
+  const auto until = std::chrono::steady_clock::now() + kLinger;
+  tcp_layer.expires_at(until);
+  std::array<char, 4096> sink;
+  std::size_t discarded = 0;
+  while (discarded < kMaxDiscard) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    if (ec) co_return;  // the linger is over, or the client closed or reset: nothing left to protect
+    discarded += n;
+  }
+  asio::steady_timer timer(stream.get_executor(), until);
+  co_await timer.async_wait(kUseTuple);
 }
 
 template <class Stream>
@@ -203,37 +286,66 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
     peer = verified_with->inspect_peer(stream.native_handle());
   }
 
-  beast::flat_buffer buffer;
+  // Only request headers are ever read into memory (bodies never are), into a buffer charged against the
+  // server-wide budget; it is released whenever the connection has nothing buffered.
+  RequestBuffer buffer{BudgetAllocator<char>(&st->budget)};
+  std::array<char, 512> first_bytes;  // the wait for the next request holds no charged memory
   bool first_request = true;
+  bool linger = false;  // input may be left unread when the connection ends
   while (!st->stopping.load()) {
     if (buffer.size() == 0) {
+      buffer.shrink_to_fit();
       // Wait for the next request's first byte under the idle limit; then the whole request must
       // arrive within the read limit (a slow sender cannot hold the connection forever).
       conn->idle = true;
       tcp_layer.expires_after(first_request ? limits.read_timeout : limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(first_bytes), kUseTuple);
       conn->idle = false;
       if (ec) break;
-      buffer.commit(n);
+      bool charged = false;
+      try {
+        asio::buffer_copy(buffer.prepare(n), asio::buffer(first_bytes.data(), n));
+        buffer.commit(n);
+        charged = true;
+      } catch (const std::length_error&) {
+      }
+      if (!charged) {
+        auto res = to_beast(*rejection_for(st, bhttp::error::buffer_overflow), 11, false);
+        tcp_layer.expires_after(limits.write_timeout);
+        co_await bhttp::async_write(stream, res, kUseTuple);
+        linger = true;
+        break;
+      }
     }
     first_request = false;
 
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<bhttp::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    parser.body_limit(limits.max_body_bytes);
     tcp_layer.expires_after(limits.read_timeout);
-    auto [read_ec, read_n] = co_await bhttp::async_read(stream, buffer, parser, kUseTuple);
+    auto [read_ec, read_n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
     if (read_ec) {
       if (auto rejection = rejection_for(st, read_ec)) {
         log::verbose(1, "rejected request", {{"remote", remote}, {"error", read_ec.message()}});
         auto res = to_beast(std::move(*rejection), 11, false);
         tcp_layer.expires_after(limits.write_timeout);
         co_await bhttp::async_write(stream, res, kUseTuple);
+        linger = true;
       }
       break;
     }
 
     auto& req = parser.get();
+    const auto declared = parser.content_length();
+    const auto framing = request_framing(req.method_string(), declared ? std::optional(*declared) : std::nullopt,
+                                         parser.chunked(), limits.max_body_bytes);
+    linger = framing.close_after;
+    if (framing.reject_status != 0) {
+      log::verbose(1, "rejected request", {{"remote", remote}, {"error", framing.message}});
+      auto res = to_beast(st->handler.error_response(framing.reject_status, framing.message), req.version(), false);
+      tcp_layer.expires_after(limits.write_timeout);
+      co_await bhttp::async_write(stream, res, kUseTuple);
+      break;
+    }
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       if (peer) {
         auto current = st->tls->current();
@@ -249,13 +361,14 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
       CountGuard in_flight(st->in_flight);
       response = co_await dispatch(st, to_request(req), std::move(context));
     }
-    const bool keep_alive = req.keep_alive() && !st->stopping.load();
+    const bool keep_alive = req.keep_alive() && !st->stopping.load() && !linger;
     auto res = to_beast(std::move(response), req.version(), keep_alive);
     tcp_layer.expires_after(limits.write_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(stream, res, kUseTuple);
     if (write_ec || !keep_alive) break;
   }
 
+  if (linger) co_await linger_before_close(stream);
   if constexpr (std::is_same_v<Stream, TlsStream>) {
     tcp_layer.expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(kUseTuple);
@@ -377,5 +490,6 @@ net::awaitable<void> HttpsServer::shutdown(std::chrono::milliseconds grace) {
 
 std::size_t HttpsServer::open_connections() const { return state_->connections.load(); }
 std::size_t HttpsServer::requests_in_flight() const { return state_->in_flight.load(); }
+std::size_t HttpsServer::buffered_bytes() const { return state_->budget.used(); }
 
 }  // namespace fedmetrics::http

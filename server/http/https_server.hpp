@@ -23,7 +23,10 @@ class TlsServerContext;
 
 struct ServerLimits {
   std::size_t max_header_bytes = 64 * 1024;       ///< request line + headers; beyond: 431 and close
-  std::size_t max_body_bytes = 1024 * 1024;       ///< beyond: 413 and close
+  std::size_t max_body_bytes = 1024 * 1024;       ///< a declared Content-Length beyond: 413 and close
+  /// Request data all connections together may hold: read buffers, each byte counted twice (once more for
+  /// the header fields parsed from it). A request that would need more is answered 429 and closed.
+  std::size_t max_buffered_bytes = 64 * 1024 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds read_timeout{10'000};  ///< first byte to end of request (slowloris bound)
   std::chrono::milliseconds idle_timeout{90'000};  ///< keep-alive wait for the next request's first byte
@@ -60,6 +63,8 @@ class HttpsServer {
 
   std::size_t open_connections() const;
   std::size_t requests_in_flight() const;
+  /// Request data currently held, as counted against ServerLimits::max_buffered_bytes.
+  std::size_t buffered_bytes() const;
 
   struct State;  ///< implementation detail (https_server.cpp)
 

@@ -2,6 +2,7 @@
 // Plain request/response values passed between the transport (http::HttpsServer) and the handlers.
 // Kept free of Beast so the API layer compiles quickly (STYLE.md §10).
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,7 +33,7 @@ struct Request {
   std::string method;  ///< "GET", "POST", ... as sent
   std::string target;  ///< origin-form, still percent-encoded: "/apis/...?labelSelector=app%3Dweb"
   Headers headers;
-  std::string body;
+  // No body: the API takes none, and the server never reads one (request_framing below).
 };
 
 struct Response {
@@ -64,6 +65,21 @@ struct RequestContext {
   std::chrono::steady_clock::time_point received;  ///< when the request was fully read
 };
 
+/// What happens to a request once its header is read, before anything of its body (pure; used by
+/// http::HttpsServer).
+/// The API takes no request bodies, so a body is never read, and never before authentication:
+///   GET/HEAD with a body (Content-Length > 0 or chunked) → 400, not dispatched;
+///   another method whose declared Content-Length exceeds `max_body_bytes` → 413, not dispatched;
+///   another method with a body → dispatched without it (the handler authenticates, then answers 405).
+/// Whenever a body was announced the connection is closed after the answer (its bytes are never parsed).
+struct RequestFraming {
+  int reject_status = 0;     ///< 0: dispatch; else answer this code with `message`
+  std::string message;
+  bool close_after = false;  ///< a body stays unread on the connection
+};
+RequestFraming request_framing(std::string_view method, std::optional<std::uint64_t> content_length, bool chunked,
+                               std::size_t max_body_bytes);
+
 /// Answers requests. One instance serves every connection, concurrently on many strands.
 /// Must not throw: the server turns an escaped exception into a 500 Status anyway, but that is a bug.
 class Handler {
@@ -75,8 +91,9 @@ class Handler {
 
   virtual net::awaitable<Response> handle(Request request, RequestContext context) = 0;
 
-  /// The answer for a request the transport rejected before dispatch (431 header too large,
-  /// 413 body too large, 400 malformed, 500 handler failure). Must not throw.
+  /// The answer for a request the transport rejected before dispatch (431 header too large, 413 announced
+  /// body too large, 400 malformed or GET/HEAD with a body, 429 request buffers full, 500 handler failure).
+  /// Must not throw.
   virtual Response error_response(int code, std::string message) = 0;
 };
 

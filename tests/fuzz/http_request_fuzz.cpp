@@ -1,7 +1,8 @@
 // libFuzzer target: reading HTTP/1.1 requests the way server/http/https_server.cpp does
-// (beast::http::request_parser<string_body>, header_limit 64 KiB, body_limit 1 MiB, a flat_buffer kept
-// across keep-alive requests), fed from the fuzz input through an in-memory SyncReadStream in
-// small reads, then the server's conversion to http::Request (Headers) and http::parse_target.
+// (beast::http::request_parser<empty_body>, the header only, header_limit 64 KiB, then request_framing:
+// a request that announces a body ends the connection, its body is never read; a flat_buffer kept across
+// keep-alive requests), fed from the fuzz input through an in-memory SyncReadStream in small reads, then
+// the server's conversion to http::Request (Headers) and http::parse_target.
 // No sockets, no TLS, no coroutines.
 //
 // Built with BOOST_ENABLE_ASSERT_HANDLER (CMakeLists.txt): Beast 1.81's basic_parser asserts `n >= 5` in
@@ -70,12 +71,11 @@ class InputStream {
 };
 
 // https_server.cpp to_request (file-local there).
-http::Request to_request(const bhttp::request<bhttp::string_body>& req) {
+http::Request to_request(const bhttp::request<bhttp::empty_body>& req) {
   http::Request out;
   out.method = std::string(req.method_string());
   out.target = std::string(req.target());
   for (const auto& field : req) out.headers.add(field.name_string(), field.value());
-  out.body = req.body();
   return out;
 }
 
@@ -104,16 +104,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   InputStream stream(data, size, chunk);
   boost::beast::flat_buffer buffer;
   for (int requests = 0; requests < 64; ++requests) {
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<bhttp::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(kMaxHeaderBytes));
-    parser.body_limit(kMaxBodyBytes);
     boost::system::error_code ec;
-    bhttp::read(stream, buffer, parser, ec);
-    if (ec) break;  // rejected (400/413/431) or the connection ended: the server closes it
+    const std::size_t before = buffer.size();
+    bhttp::read_header(stream, buffer, parser, ec);
+    if (ec) break;  // rejected (400/431) or the connection ended: the server closes it
 
-    FUZZ_CHECK(parser.is_done(), "read returned without a complete message");
+    FUZZ_CHECK(parser.is_header_done(), "read_header returned without a complete header");
+    FUZZ_CHECK(buffer.size() <= before + kMaxHeaderBytes + 65536, "read far beyond the header");
     const auto& req = parser.get();
-    FUZZ_CHECK(req.body().size() <= kMaxBodyBytes, "body over the limit accepted");
+    const auto declared = parser.content_length();
+    const auto framing = http::request_framing(req.method_string(), declared ? std::optional(*declared) : std::nullopt,
+                                               parser.chunked(), kMaxBodyBytes);
+    const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+    FUZZ_CHECK(framing.close_after == has_body, "a body must end the connection, and only a body");
+    if (req.method() == bhttp::verb::get || req.method() == bhttp::verb::head) {
+      FUZZ_CHECK(!has_body || framing.reject_status == 400, "GET/HEAD with a body not rejected");
+    }
     const http::Request request = to_request(req);
     std::size_t fields = 0;
     for (const auto& field : req) {
@@ -127,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (target) {
       (void)target->param("labelSelector");
     }
-    if (!req.keep_alive()) break;
+    if (framing.close_after || !req.keep_alive()) break;
   }
   return 0;
 }

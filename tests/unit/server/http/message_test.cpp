@@ -81,3 +81,39 @@ TEST_CASE("a default response is a 200 JSON answer without extra headers", "[uni
 }
 
 }  // namespace fedmetrics::http
+
+namespace fedmetrics::http {
+
+TEST_CASE("a GET or HEAD with a body is rejected before its body is read", "[unit][framing]") {
+  // Issue #12 item 6: bodies of up to 1 MiB were read for every method, before authentication.
+  const auto method = GENERATE(as<std::string>{}, "GET", "HEAD");
+  CAPTURE(method);
+  for (const auto& [length, chunked] : std::vector<std::pair<std::optional<std::uint64_t>, bool>>{
+           {std::uint64_t{1}, false}, {std::uint64_t{1} << 20, false}, {std::nullopt, true}}) {
+    const auto f = request_framing(method, length, chunked, 1024);
+    CHECK(f.reject_status == 400);
+    CHECK(f.message == "a " + method + " request must not have a body");
+    CHECK(f.close_after);
+  }
+  const auto empty = request_framing(method, std::uint64_t{0}, false, 1024);
+  CHECK(empty.reject_status == 0);
+  CHECK_FALSE(empty.close_after);
+  CHECK(request_framing(method, std::nullopt, false, 1024).reject_status == 0);
+}
+
+TEST_CASE("other methods are dispatched without their body, which is never read", "[unit][framing]") {
+  const auto post = request_framing("POST", std::uint64_t{10}, false, 1024);
+  CHECK(post.reject_status == 0);
+  CHECK(post.close_after);  // the body stays unread: the connection ends after the answer
+  const auto chunked = request_framing("PUT", std::nullopt, true, 1024);
+  CHECK(chunked.reject_status == 0);
+  CHECK(chunked.close_after);
+  const auto big = request_framing("POST", std::uint64_t{1025}, false, 1024);
+  CHECK(big.reject_status == 413);
+  CHECK(big.message == "request entity too large (limit 1024 bytes)");
+  const auto none = request_framing("DELETE", std::nullopt, false, 1024);
+  CHECK(none.reject_status == 0);
+  CHECK_FALSE(none.close_after);
+}
+
+}  // namespace fedmetrics::http
