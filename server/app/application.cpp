@@ -16,6 +16,8 @@
 #include <optional>
 #include <thread>
 
+#include "aggregation/cron/cron_controller.hpp"
+#include "aggregation/cron/zone_database.hpp"
 #include "aggregation/federated_metrics_provider.hpp"
 #include "aggregation/fhpa/controller.hpp"
 #include "aggregation/fhpa/member_kube_clients.hpp"
@@ -281,13 +283,29 @@ int Application::run() {
                                                                   *member_kube_clients, *federated, clock, registry,
                                                                   c.federatedhpa);
   }
+  // The embedded CronFederatedHPA controller runs with the FederatedHPA loop, under the same leader gate
+  // (docs/cron.md): its rules set FederatedHPA bounds or workload scales.
+  std::unique_ptr<cron::ZoneDatabase> zones;
+  std::unique_ptr<cron::CronFederatedHpaController> cronfederatedhpa;
+  if (c.federatedhpa_controller) {
+    zones = std::make_unique<cron::ZoneDatabase>();
+    cron::CronControllerOptions cron_options;
+    cron_options.reporting_instance = c.federatedhpa.reporting_instance;
+    cronfederatedhpa = std::make_unique<cron::CronFederatedHpaController>(ioc.get_executor(), *control_plane, *zones,
+                                                                          clock, registry, cron_options);
+  }
 
   // Leader election: every replica serves the API; only the leader runs the FederatedHPA loop.
   std::unique_ptr<Leadership> leadership;
   if (c.leader_elect) {
     try {
       std::function<void(bool)> on_change;
-      if (federatedhpa) on_change = [loop = federatedhpa.get()](bool leading) { loop->set_leading(leading); };
+      if (federatedhpa) {
+        on_change = [loop = federatedhpa.get(), cron = cronfederatedhpa.get()](bool leading) {
+          loop->set_leading(leading);
+          cron->set_leading(leading);
+        };
+      }
       leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry, on_change);
     } catch (const std::exception& e) {
       log::error("cannot start", {{"err", std::string("leader election: ") + e.what()}});
@@ -381,6 +399,10 @@ int Application::run() {
     federatedhpa->start();
     if (!leadership) federatedhpa->set_leading(true);
   }
+  if (cronfederatedhpa) {
+    cronfederatedhpa->start();
+    if (!leadership) cronfederatedhpa->set_leading(true);
+  }
 
   // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.
   asio::steady_timer tls_reload(ioc);
@@ -408,6 +430,7 @@ int Application::run() {
     shutting_down.store(true);
     tls_reload.cancel();
     if (federatedhpa) federatedhpa->stop();
+    if (cronfederatedhpa) cronfederatedhpa->stop();
     if (federated) federated->stop();
     if (static_directory) static_directory->stop();
     if (karmada_directory) karmada_directory->stop();

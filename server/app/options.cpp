@@ -373,8 +373,9 @@ void add_leader_election_flags(FlagSet f, Options& o) {
 
 void add_federatedhpa_flags(FlagSet f, Options& o) {
   f.boolean("--enable-federatedhpa-controller", o.enable_federatedhpa_controller,
-            "Run the embedded FederatedHPA loop on the --kubeconfig control plane (disable Karmada's own "
-            "federatedHorizontalPodAutoscaler controller then). Only the leader evaluates with --leader-elect.");
+            "Run the embedded FederatedHPA loop and CronFederatedHPA controller on the --kubeconfig control "
+            "plane (disable Karmada's own federatedHorizontalPodAutoscaler and cronFederatedHorizontalPodAutoscaler "
+            "controllers then). Only the leader evaluates with --leader-elect.");
   f.duration("--horizontal-pod-autoscaler-sync-period", o.hpa_sync_period,
              "How often every FederatedHPA is evaluated.");
   f.number("--horizontal-pod-autoscaler-tolerance", o.hpa_tolerance,
@@ -620,7 +621,7 @@ constexpr const char* kHelpHeader =
     "\n"
     "Usage:\n"
     "  fedmetrics-adapter [flags]\n"
-    "  fedmetrics-adapter simulate --scenario FILE    FederatedHPA decisions for scenarios, offline\n"
+    "  fedmetrics-adapter simulate --scenario FILE    FederatedHPA decisions, CronFederatedHPA executions, offline\n"
     "  fedmetrics-adapter version                     print the version\n"
     "  fedmetrics-adapter help                        print this help\n";
 

@@ -6,7 +6,8 @@
 Each runs `scripts/walkthrough DIR` (local-up with FED_KARMADA_CONTROLLERS=1, the seed's FederatedHPA,
 a bounded hey load on member1's sample-app at 127.0.0.1, live view until the federation is back at
 1 pod), then asserts on DIR/walkthrough.json and the loop's events, and always runs local-down.
-~2.5 min each.
+~2.5 min each; the fedmetrics run then adds a CronFederatedHPA phase on the seed's workload (cron_phase:
+one minute boundary, +0.5-1.5 min).
 
     pytest -q -s tests/e2e/test_walkthrough.py
 
@@ -74,13 +75,78 @@ def run(request):
                  "--field-selector", "involvedObject.kind=FederatedHPA,involvedObject.name=sample-app",
                  "-o", "jsonpath={range .items[*]}{.reason}|{.source.component}|{.message}{\"\\n\"}{end}"],
                 capture_output=True, text=True, timeout=30).stdout
+        cron = cron_phase(d, kubectl) if kubectl and request.param == "fedmetrics" and p.returncode == 0 else None
         yield {"rc": p.returncode, "stdout": p.stdout, "summary": summary, "events": events, "dir": d,
-               "loop": request.param}
+               "loop": request.param, "cron": cron}
     finally:
         if os.environ.get("FEDMETRICS_E2E_KEEP") == "1":
             print("federation left running: %s (stop: scripts/local-down %s)" % (d, d))
         else:
             subprocess.run([str(LOCAL_DOWN), str(d)], cwd=ROOT, timeout=300)
+
+
+CRON = """apiVersion: autoscaling.karmada.io/v1alpha1
+kind: CronFederatedHPA
+metadata: {name: sample-app-peak, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: autoscaling.karmada.io/v1alpha1, kind: FederatedHPA, name: sample-app}
+  rules:
+  - {name: peak, schedule: "* * * * *", targetMinReplicas: 4, timeZone: UTC}
+"""
+
+
+def cron_phase(d, kubectl_bin):
+    """After the walkthrough (fedmetrics' loops, Karmada's CRDs, the seed's workload back at 1 pod): a
+    CronFederatedHPA raises the seed FederatedHPA's minReplicas to 4 at the next minute; fedmetrics' loop
+    scales the template to 4 and Karmada's scheduler divides it 2/2 over the members. Waits for one minute
+    boundary (0-60 s, ~30 s on average) plus propagation."""
+    import datetime
+    import time
+
+    def kc(kubeconfig, *args, input_text=None):
+        return subprocess.run([kubectl_bin, "--kubeconfig", str(kubeconfig), "--request-timeout=10s", *args],
+                              input=input_text, capture_output=True, text=True, timeout=30)
+
+    karmada, members = d / "kubeconfig-karmada", {m: d / f"kubeconfig-{m}" for m in ("member1", "member2")}
+    result = {"created": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    applied = kc(karmada, "apply", "-f", "-", input_text=CRON)
+    result["apply"] = applied.returncode == 0 or applied.stderr
+    t0 = time.monotonic()
+    deadline = t0 + 90
+    while time.monotonic() < deadline:
+        out = kc(karmada, "get", "cronfederatedhpa", "sample-app-peak", "-o", "json")
+        histories = json.loads(out.stdout).get("status", {}).get("executionHistories", []) if out.returncode == 0 else []
+        runs = [r for h in histories for r in h.get("successfulExecutions", [])]
+        if runs:
+            result["execution"] = runs[-1]
+            break
+        time.sleep(0.5)
+    result["min_replicas"] = kc(karmada, "get", "fhpa", "sample-app", "-o", "jsonpath={.spec.minReplicas}").stdout
+    while time.monotonic() < deadline + 60:
+        per = {}
+        for m, cfg in members.items():
+            out = kc(cfg, "get", "pods", "-l", "app=sample-app", "-o", "json")
+            pods = json.loads(out.stdout)["items"] if out.returncode == 0 else []
+            per[m] = sum(1 for p in pods if p["status"].get("phase") == "Running")
+        result["running"] = per
+        if per.get("member1") == 2 and per.get("member2") == 2:
+            result["split_after_s"] = round(time.monotonic() - t0, 1)
+            break
+        time.sleep(1)
+    result["template"] = kc(karmada, "get", "deployment", "sample-app", "-o", "jsonpath={.spec.replicas}").stdout
+    kc(karmada, "delete", "cronfederatedhpa", "sample-app-peak", "--ignore-not-found")
+    print("cron phase:", json.dumps(result))
+    return result
+
+
+def test_cron_rule_raises_min_and_karmada_splits_the_replicas(run):
+    if run["loop"] != "fedmetrics":
+        pytest.skip("fedmetrics' CronFederatedHPA controller runs with fedmetrics' loop")
+    c = run["cron"]
+    assert c and c["apply"] is True, c
+    assert c.get("execution") and c["execution"].get("appliedMinReplicas") == 4, c
+    assert c["min_replicas"] == "4" and c["template"] == "4", c
+    assert c["running"] == {"member1": 2, "member2": 2}, c
 
 
 def test_walkthrough_completes(run):
