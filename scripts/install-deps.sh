@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the exact Debian 12 packages fedmetrics builds and tests with. Idempotent: packages already
 # installed are not touched, and apt-get runs only when something is missing. Run as root.
+# usage: scripts/install-deps.sh [build]   (build: only what compiling needs, e.g. the Dockerfile's stage)
 # Never installs the unversioned libboost-*-dev packages: they would remove Boost 1.81 (toolchain.md §3).
 set -euo pipefail
 
@@ -14,9 +15,12 @@ BUILD_PACKAGES=(
 # tzdata: the IANA zones CronFederatedHPA rules name (read from /usr/share/zoneinfo, aggregation/cron).
 BUILD_PACKAGES+=(tzdata)
 # Real peers and tools used by the integration tests (installed without recommends);
-# python3-matplotlib draws scripts/bench's latency-vs-members plot (docs/benchmarks.png).
-TEST_PACKAGES=(prometheus hey curl jq python3 python3-pytest procps clang-14 libclang-rt-14-dev llvm-14
-  python3-matplotlib)
+# python3-matplotlib draws scripts/bench's latency-vs-members plot (docs/benchmarks.png);
+# python3-yaml reads upstream manifests; mmdebstrap, umoci and skopeo build the container image without a
+# container engine (scripts/image).
+TEST_PACKAGES=(prometheus hey curl jq python3 python3-pytest python3-yaml procps clang-14 libclang-rt-14-dev llvm-14
+  python3-matplotlib mmdebstrap umoci skopeo)
+[ "${1:-}" = build ] && TEST_PACKAGES=()
 
 missing=()
 for p in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do

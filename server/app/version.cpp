@@ -3,6 +3,9 @@
 #ifndef FEDMETRICS_VERSION
 #define FEDMETRICS_VERSION "0.0.0"
 #endif
+#ifndef FEDMETRICS_GIT_VERSION
+#define FEDMETRICS_GIT_VERSION "v" FEDMETRICS_VERSION
+#endif
 #ifndef FEDMETRICS_GIT_COMMIT
 #define FEDMETRICS_GIT_COMMIT "unknown"
 #endif
@@ -19,7 +22,7 @@ const api::VersionInfo& version_info() {
   static const api::VersionInfo info = [] {
     api::VersionInfo v;
     const std::string semver = FEDMETRICS_VERSION;
-    v.git_version = "v" + semver;
+    v.git_version = FEDMETRICS_GIT_VERSION;
     const auto dot1 = semver.find('.');
     const auto dot2 = semver.find('.', dot1 + 1);
     v.major = semver.substr(0, dot1);
