@@ -30,16 +30,8 @@ import metrics_doc  # noqa: E402
 
 CRDS = [os.path.join(harness.SOURCE_DIR, "manifests", f) for f in ("federatedhpa-crd.yaml", "cronfederatedhpa-crd.yaml")]
 
-CRON_WEB = """apiVersion: apps/v1
-kind: Deployment
-metadata: {name: cron-web, namespace: default, labels: {app: cron-web}}
-spec:
-  replicas: 0
-  selector: {matchLabels: {app: cron-web}}
-  template:
-    metadata: {labels: {app: cron-web}}
-    spec: {containers: [{name: app, image: registry.k8s.io/pause:3.10}]}
-"""
+# A second template like the seed's, starting at 0 replicas (scale from zero).
+CRON_WEB = DEPLOYMENT.replace("sample-app", "cron-web").replace("replicas: 1", "replicas: 0")
 
 CRON_OBJECTS = """apiVersion: autoscaling.karmada.io/v1alpha1
 kind: CronFederatedHPA
