@@ -13,6 +13,7 @@
 
 #include "aggregation/fan_out.hpp"
 #include "aggregation/merge_policy.hpp"
+#include "aggregation/metric_kinds.hpp"
 #include "aggregation/single_flight.hpp"
 #include "aggregation/ttl_cache.hpp"
 #include "clients/base/log.hpp"
@@ -35,51 +36,18 @@ std::string outcome_of(const std::optional<Error>& e) {
   return "error";
 }
 
-members::CustomMetricsRequest to_member_request(const provider::MetricQuery& q) {
-  return {q.resource.group, q.resource.resource, q.namespace_, q.name, q.metric_name, q.label_selector,
-          q.metric_label_selector};
-}
-
-// Which merge_policy.hpp view an answer is in: the wire view (same objects summed) for API clients, the
-// identity view (every member's items, tagged with their cluster) for the in-process autoscaler.
-enum class View { Wire, ByCluster };
-
-std::string custom_key(const provider::MetricQuery& q, View view) {
-  // The member picks its own API version and the merged list is version-independent, so the version is
-  // not part of the key. The two views of the same fan-out are different answers.
-  std::string k = view == View::ByCluster ? "C" : "c";
-  for (const std::string* part : {&q.resource.group, &q.resource.resource, &q.namespace_, &q.name, &q.metric_name,
-                                  &q.label_selector, &q.metric_label_selector}) {
-    k += '\x1f';
-    k += *part;
-  }
-  return k;
-}
-
-std::string external_key(const provider::ExternalQuery& q, View view) {
-  return (view == View::ByCluster ? "E\x1f" : "e\x1f") + q.namespace_ + '\x1f' + q.metric_name + '\x1f' + q.label_selector;
-}
-
-std::string not_found_message(const provider::MetricQuery& q) {
-  // custom-metrics-apiserver pkg/provider/errors.go wording.
-  std::string m = "the server could not find the metric " + q.metric_name + " for " + q.resource.to_string();
-  if (!q.name.empty()) m += " " + q.name;
-  if (q.name.empty() && !q.label_selector.empty()) m += " with selector " + q.label_selector;
-  return m;
-}
-
-// Applies the App. A.4 status rule to per-member results (in member order).
-template <class List, class MemberResult, class Merge>
+// Applies the App. A.4 status rule to per-member results (in member order); `merge` is the kind's merge rule.
+template <class List, class Merge>
 Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets, std::vector<Result<List>>& results,
                                        const std::string& not_found, Merge merge) {
-  std::vector<MemberResult> ok;
+  std::vector<MemberAnswer<List>> ok;
   std::vector<std::string> failures;
   std::size_t not_found_count = 0;
   bool all_timeouts = true;
   bool all_invalid = true;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i]) {
-      ok.push_back(MemberResult{targets[i].cluster.name, std::move(*results[i])});
+      ok.push_back(MemberAnswer<List>{targets[i].cluster.name, std::move(*results[i])});
       continue;
     }
     const Error& e = results[i].error();
@@ -94,7 +62,9 @@ Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets,
   if (!ok.empty()) {
     std::vector<std::string> answered;
     for (const auto& r : ok) answered.push_back(r.cluster);
-    return provider::Answer<List>{merge(std::move(ok)), std::move(failures), std::move(answered)};
+    Result<List> merged = merge(std::move(ok));
+    if (!merged) return merged.error();
+    return provider::Answer<List>{std::move(*merged), std::move(failures), std::move(answered)};
   }
   if (targets.empty()) return make_error(Errc::Unavailable, "no member clusters are configured");
   if (failures.empty()) return make_error(Errc::NotFound, not_found);
@@ -177,6 +147,14 @@ struct HealthRecord {
   std::chrono::steady_clock::time_point last_logged{};
 };
 
+// The answers of one kind that are shared between requests: the result cache and the in-flight fan-outs.
+template <class Kind>
+struct KindState {
+  KindState(Clock& clock, std::chrono::milliseconds ttl, std::size_t max_entries) : cache(clock, ttl, max_entries) {}
+  SingleFlight<typename Kind::Answer> flight;
+  TtlCache<std::string, typename Kind::Answer> cache;
+};
+
 }  // namespace
 
 struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMetricsProvider::Impl> {
@@ -190,8 +168,9 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
         metrics(registry),
         fan_out(executor, FanOutOptions{opts.member_timeout, opts.request_timeout, opts.max_in_flight},
                 [this](const MemberCallReport& r) { observe(r); }),
-        custom_cache(clk, opts.cache_ttl, opts.cache_max_entries),
-        external_cache(clk, opts.cache_ttl, opts.cache_max_entries) {}
+        custom_state(clk, opts.cache_ttl, opts.cache_max_entries),
+        external_state(clk, opts.cache_ttl, opts.cache_max_entries),
+        resource_state(clk, opts.cache_ttl, opts.cache_max_entries) {}
 
   net::any_io_executor executor;
   members::ClusterDirectory& directory;
@@ -200,10 +179,9 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
   FederatedMetricsProviderOptions options;
   Metrics metrics;
   FanOut fan_out;
-  SingleFlight<provider::CustomAnswer> custom_flight;
-  SingleFlight<provider::ExternalAnswer> external_flight;
-  TtlCache<std::string, provider::CustomAnswer> custom_cache;
-  TtlCache<std::string, provider::ExternalAnswer> external_cache;
+  KindState<CustomKind> custom_state;
+  KindState<ExternalKind> external_state;
+  KindState<ResourceKind> resource_state;
 
   mutable std::mutex mu;  // guards the maps below; never held across co_await
   std::map<std::string, HealthRecord> health;
@@ -252,78 +230,51 @@ struct FederatedMetricsProvider::Impl : std::enable_shared_from_this<FederatedMe
 
   std::vector<MemberHandle> targets() { return clients.clients_for(*directory.snapshot()); }
 
-  net::awaitable<Result<provider::CustomAnswer>> fan_out_custom(provider::MetricQuery query, View view) {
+  template <class Kind>
+  KindState<Kind>& state() {
+    if constexpr (std::is_same_v<Kind, CustomKind>) return custom_state;
+    else if constexpr (std::is_same_v<Kind, ExternalKind>) return external_state;
+    else return resource_state;
+  }
+
+  // One member call per member, then the status rule and the kind's merge.
+  template <class Kind>
+  net::awaitable<Result<typename Kind::Answer>> fan_out_read(typename Kind::Query query, View view) {
+    using List = typename Kind::List;
     auto self = shared_from_this();
     InFlightGuard guard(metrics.in_flight);
     auto handles = targets();
-    const members::CustomMetricsRequest request = to_member_request(query);
-    MemberCall<kubeapi::MetricValueList> call = [request](std::shared_ptr<members::MemberClient> c,
-                                                          members::Deadline d) {
-      return c->get_custom_metrics(request, d);
-    };
-    auto call_targets = handles;  // moved, not copied into the call (see custom())
-    auto results = co_await fan_out.run<kubeapi::MetricValueList>(std::move(call_targets), std::move(call));
-    auto answer = combine<kubeapi::MetricValueList, MemberCustomResult>(
-        handles, results, not_found_message(query),
-        [view](std::vector<MemberCustomResult> ok) {
-          auto merged = merge_custom(std::move(ok));
-          if (view == View::ByCluster) return merged;
-          return collapse_duplicates(std::move(merged));  // moved: a 100k-item answer is not copied
-        });
+    MemberCall<List> call = Kind::member_call(query);
+    auto call_targets = handles;  // moved, not copied into the call (see read())
+    auto results = co_await fan_out.run<List>(std::move(call_targets), std::move(call));
+    auto answer = combine<List>(handles, results, Kind::not_found(query),
+                                [&query, view](std::vector<MemberAnswer<List>> ok) {
+                                  return Kind::merge(std::move(ok), query, view);
+                                });
     if (answer && !answer->warnings.empty()) metrics.partial.Increment();
     co_return answer;
   }
 
-  net::awaitable<Result<provider::ExternalAnswer>> fan_out_external(provider::ExternalQuery query, View view) {
+  // The result cache, then an identical in-flight fan-out, then a new one.
+  template <class Kind>
+  net::awaitable<Result<typename Kind::Answer>> read(typename Kind::Query query, View view) {
+    using Answer = typename Kind::Answer;
     auto self = shared_from_this();
-    InFlightGuard guard(metrics.in_flight);
-    auto handles = targets();
-    const members::ExternalMetricsRequest request{query.namespace_, query.metric_name, query.label_selector};
-    MemberCall<kubeapi::ExternalMetricValueList> call = [request](std::shared_ptr<members::MemberClient> c,
-                                                                  members::Deadline d) {
-      return c->get_external_metrics(request, d);
-    };
-    auto call_targets = handles;
-    auto results = co_await fan_out.run<kubeapi::ExternalMetricValueList>(std::move(call_targets), std::move(call));
-    auto answer = combine<kubeapi::ExternalMetricValueList, MemberExternalResult>(
-        handles, results, "the server could not find the external metric " + query.metric_name,
-        [view](std::vector<MemberExternalResult> ok) {
-          auto merged = merge_external(std::move(ok));
-          return view == View::ByCluster ? merged : collapse_external(merged);
-        });
-    if (answer && !answer->warnings.empty()) metrics.partial.Increment();
-    co_return answer;
-  }
-
-  net::awaitable<Result<provider::CustomAnswer>> custom(provider::MetricQuery query, View view) {
-    auto self = shared_from_this();
-    const std::string key = custom_key(query, view);
-    if (auto hit = custom_cache.get(key)) {
+    auto& st = state<Kind>();
+    const std::string key = Kind::cache_key(query, view);
+    if (auto hit = st.cache.get(key)) {
       metrics.cache.Add({{"result", "hit"}}).Increment();
       co_return std::move(*hit);
     }
     bool coalesced = false;
     // Named, not a temporary lambda: g++ 12 destroys a converted temporary argument of a coroutine call
     // inside co_await twice.
-    SingleFlight<provider::CustomAnswer>::Work work = [self, query, view]() { return self->fan_out_custom(query, view); };
-    auto r = co_await custom_flight.run(key, std::move(work), &coalesced);
+    typename SingleFlight<Answer>::Work work = [self, query, view]() {
+      return self->template fan_out_read<Kind>(query, view);
+    };
+    auto r = co_await st.flight.run(key, std::move(work), &coalesced);
     metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
-    if (!coalesced && r && r->warnings.empty()) custom_cache.put(key, *r);
-    co_return r;
-  }
-
-  net::awaitable<Result<provider::ExternalAnswer>> external(provider::ExternalQuery query, View view) {
-    auto self = shared_from_this();
-    const std::string key = external_key(query, view);
-    if (auto hit = external_cache.get(key)) {
-      metrics.cache.Add({{"result", "hit"}}).Increment();
-      co_return std::move(*hit);
-    }
-    bool coalesced = false;
-    SingleFlight<provider::ExternalAnswer>::Work work = [self, query, view]() { return self->fan_out_external(query, view); };
-    auto r = co_await external_flight.run(key, std::move(work), &coalesced);
-    metrics.cache.Add({{"result", coalesced ? "coalesced" : "miss"}}).Increment();
-    if (!coalesced && r && r->warnings.empty()) external_cache.put(key, *r);
+    if (!coalesced && r && r->warnings.empty()) st.cache.put(key, *r);
     co_return r;
   }
 
@@ -469,25 +420,31 @@ std::vector<provider::ExternalMetricInfo> FederatedMetricsProvider::list_externa
 net::awaitable<Result<provider::CustomAnswer>> FederatedMetricsProvider::get_custom_metric(
     provider::MetricQuery query) {
   auto impl = impl_;
-  co_return co_await impl->custom(std::move(query), View::Wire);
+  co_return co_await impl->read<CustomKind>(std::move(query), View::Wire);
 }
 
 net::awaitable<Result<provider::ExternalAnswer>> FederatedMetricsProvider::get_external_metric(
     provider::ExternalQuery query) {
   auto impl = impl_;
-  co_return co_await impl->external(std::move(query), View::Wire);
+  co_return co_await impl->read<ExternalKind>(std::move(query), View::Wire);
+}
+
+net::awaitable<Result<provider::ResourceAnswer>> FederatedMetricsProvider::get_resource_metrics(
+    provider::ResourceQuery query) {
+  auto impl = impl_;
+  co_return co_await impl->read<ResourceKind>(std::move(query), View::Wire);
 }
 
 net::awaitable<Result<provider::CustomAnswer>> FederatedMetricsProvider::get_custom_metric_by_cluster(
     provider::MetricQuery query) {
   auto impl = impl_;
-  co_return co_await impl->custom(std::move(query), View::ByCluster);
+  co_return co_await impl->read<CustomKind>(std::move(query), View::ByCluster);
 }
 
 net::awaitable<Result<provider::ExternalAnswer>> FederatedMetricsProvider::get_external_metric_by_cluster(
     provider::ExternalQuery query) {
   auto impl = impl_;
-  co_return co_await impl->external(std::move(query), View::ByCluster);
+  co_return co_await impl->read<ExternalKind>(std::move(query), View::ByCluster);
 }
 
 }  // namespace fedmetrics::aggregation

@@ -86,6 +86,7 @@ class FederatedMetricsProvider final : public provider::MetricsProvider {
   std::vector<provider::ExternalMetricInfo> list_external_metrics() const override;
   net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery query) override;
   net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery query) override;
+  net::awaitable<Result<provider::ResourceAnswer>> get_resource_metrics(provider::ResourceQuery query) override;
   net::awaitable<Result<provider::CustomAnswer>> get_custom_metric_by_cluster(provider::MetricQuery query) override;
   net::awaitable<Result<provider::ExternalAnswer>> get_external_metric_by_cluster(
       provider::ExternalQuery query) override;

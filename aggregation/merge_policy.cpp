@@ -68,10 +68,11 @@ bool external_less(const ExternalMetricValue& a, const ExternalMetricValue& b) {
   return compare_quantity(a.value, b.value) < 0;
 }
 
-std::string join(const std::set<std::string>& clusters) {
+std::string join(const std::set<std::string>& clusters, std::string_view separator = ",") {
   std::string out;
   for (const auto& c : clusters) {
-    out += (out.empty() ? "" : ",") + c;
+    if (!out.empty()) out += separator;
+    out += c;
   }
   return out;
 }
@@ -213,6 +214,36 @@ ExternalMetricValueList collapse_external(const ExternalMetricValueList& merged)
     out.items.push_back(fold(group));
   }
   return out;
+}
+
+kubeapi::ResourceMetricsList merge_resource(std::vector<MemberResourceResult> results, kubeapi::ResourceMetricsKind kind) {
+  kubeapi::ResourceMetricsList out;
+  out.kind = kind;
+  std::size_t total = 0;
+  for (const auto& r : results) total += r.list.items.size();
+  out.items.reserve(total);
+  for (auto& r : results) {
+    for (auto& item : r.list.items) {
+      item.cluster = r.cluster;
+      item.metadata.annotations[std::string(kubeapi::kQuerySourceAnnotation)] = r.cluster;
+      out.items.push_back(std::move(item));
+    }
+  }
+  std::stable_sort(out.items.begin(), out.items.end(), [](const kubeapi::ResourceMetrics& a, const kubeapi::ResourceMetrics& b) {
+    return std::tie(a.metadata.namespace_, a.metadata.name, a.cluster) <
+           std::tie(b.metadata.namespace_, b.metadata.name, b.cluster);
+  });
+  return out;
+}
+
+Result<kubeapi::ResourceMetricsList> single_object(kubeapi::ResourceMetricsList merged, const std::string& name) {
+  if (merged.items.size() <= 1) return merged;
+  std::set<std::string> clusters;
+  for (const auto& item : merged.items) clusters.insert(item.cluster);
+  const bool pods = merged.kind == kubeapi::ResourceMetricsKind::Pods;
+  return make_error(Errc::Conflict, "Operation cannot be fulfilled on " + std::string(kubeapi::to_string(merged.kind)) +
+                                        ".metrics.k8s.io \"" + name + "\": the " + (pods ? "pod " : "node ") + name +
+                                        " exists in more than one cluster: " + join(clusters, ", "));
 }
 
 }  // namespace fedmetrics::aggregation

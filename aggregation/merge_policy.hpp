@@ -34,21 +34,21 @@
 #include <string>
 #include <vector>
 
+#include "clients/base/result.hpp"
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 
 namespace fedmetrics::aggregation {
 
-/// One member's successful custom metrics answer.
-struct MemberCustomResult {
+/// One member's successful answer of one kind (custom, external or resource metrics).
+template <class List>
+struct MemberAnswer {
   std::string cluster;
-  kubeapi::MetricValueList list;
+  List list;
 };
-
-/// One member's successful external metrics answer.
-struct MemberExternalResult {
-  std::string cluster;
-  kubeapi::ExternalMetricValueList list;
-};
+using MemberCustomResult = MemberAnswer<kubeapi::MetricValueList>;
+using MemberExternalResult = MemberAnswer<kubeapi::ExternalMetricValueList>;
+using MemberResourceResult = MemberAnswer<kubeapi::ResourceMetricsList>;
 
 /// Identity view: all items of all members, each with `cluster` set to its member's name (overwriting what
 /// the item carried), ordered by (namespace, name, cluster), then kind and metric name.
@@ -63,5 +63,21 @@ struct MemberExternalResult {
 
 /// Wire view of external metrics: items with the same metric name and identical labels summed as above.
 [[nodiscard]] kubeapi::ExternalMetricValueList collapse_external(const kubeapi::ExternalMetricValueList& merged);
+
+// Resource metrics (metrics.k8s.io) have one view: a PodMetrics or NodeMetrics is a measurement of one object
+// in one cluster, so nothing is ever summed (Karmada concatenates too, A22). Same-named objects of several
+// clusters stay several items, each telling its cluster.
+
+/// The union of the members' items of `kind`, each with `cluster` set to its member's name and the annotation
+/// kubeapi::kQuerySourceAnnotation = that name (replacing one the member sent), ordered by (namespace, name,
+/// cluster) (metrics-server orders by namespace and name).
+[[nodiscard]] kubeapi::ResourceMetricsList merge_resource(std::vector<MemberResourceResult> results,
+                                                          kubeapi::ResourceMetricsKind kind);
+
+/// A get by name over merge_resource's result: the one item, or Conflict when the object exists in more than
+/// one cluster ("Operation cannot be fulfilled on pods.metrics.k8s.io \"web-0\": the pod web-0 exists in more
+/// than one cluster: member1, member2"; Karmada answers 409 too, A23, without naming them).
+[[nodiscard]] Result<kubeapi::ResourceMetricsList> single_object(kubeapi::ResourceMetricsList merged,
+                                                                 const std::string& name);
 
 }  // namespace fedmetrics::aggregation

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 
 namespace fedmetrics::provider {
 
@@ -45,6 +46,18 @@ struct ExternalQuery {
   bool operator==(const ExternalQuery&) const = default;
 };
 
+/// A resource metrics read (metrics.k8s.io/v1beta1, aggregated-api.md §1.9): `pods` in a namespace or in all
+/// namespaces (`namespace_` empty), or `nodes`; a list by the selectors, or a get by name. Selectors are
+/// already validated and in canonical string form ("" = everything).
+struct ResourceQuery {
+  kubeapi::ResourceMetricsKind kind = kubeapi::ResourceMetricsKind::Pods;
+  std::string namespace_;
+  std::string name;
+  std::string label_selector;
+  std::string field_selector;
+  bool operator==(const ResourceQuery&) const = default;
+};
+
 /// One entry of custom metrics discovery: (group-resource, metric, namespaced).
 struct CustomMetricInfo {
   GroupResource resource;
@@ -71,5 +84,6 @@ struct Answer {
 
 using CustomAnswer = Answer<kubeapi::MetricValueList>;
 using ExternalAnswer = Answer<kubeapi::ExternalMetricValueList>;
+using ResourceAnswer = Answer<kubeapi::ResourceMetricsList>;
 
 }  // namespace fedmetrics::provider

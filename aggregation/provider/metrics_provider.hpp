@@ -9,7 +9,7 @@
 
 namespace fedmetrics::provider {
 
-/// Source of custom and external metrics, merged across member clusters.
+/// Source of custom, external and resource metrics, merged across member clusters.
 /// Safe to call concurrently from many sessions and threads. Coroutines may complete on any thread of the
 /// io_context they were spawned on. Cancellation: the per-member deadlines bound every call; a terminal
 /// cancellation of the awaiting coroutine abandons the wait.
@@ -33,15 +33,20 @@ class MetricsProvider {
   /// External metric values in a namespace. Errors as above.
   virtual net::awaitable<Result<ExternalAnswer>> get_external_metric(ExternalQuery query) = 0;
 
-  /// The same reads in the identity view (aggregation/merge_policy.hpp): every member's items, each with
-  /// its cluster in `cluster`, same-named objects of different clusters kept apart. The FederatedHPA loop
-  /// needs this to tell pods apart by (cluster, name). Default: the single-source answer as is.
-  virtual net::awaitable<Result<CustomAnswer>> get_custom_metric_by_cluster(MetricQuery query) {
-    return get_custom_metric(std::move(query));
-  }
-  virtual net::awaitable<Result<ExternalAnswer>> get_external_metric_by_cluster(ExternalQuery query) {
-    return get_external_metric(std::move(query));
-  }
+  /// Resource metrics (PodMetrics / NodeMetrics). Items are never summed across sources: each keeps its
+  /// cluster in `cluster` (and, on the wire, the annotation kubeapi::kQuerySourceAnnotation), so this one
+  /// answer serves both API clients and the FederatedHPA loop. A list is the union of the sources' items; a
+  /// get by name (query.name) answers exactly one item. Errors: NotFound when no source has the object (or
+  /// none serves the API); Conflict when a named object exists in several clusters (the message names them);
+  /// Unavailable/Timeout when every source failed; InvalidArgument for a query the sources reject.
+  virtual net::awaitable<Result<ResourceAnswer>> get_resource_metrics(ResourceQuery query) = 0;
+
+  /// The custom and external reads in the identity view (aggregation/merge_policy.hpp): every member's
+  /// items, each with its cluster in `cluster`, same-named objects of different clusters kept apart. The
+  /// FederatedHPA loop needs this to tell pods apart by (cluster, name). A provider with a single source
+  /// answers the same as the wire view, and says so by implementing these.
+  virtual net::awaitable<Result<CustomAnswer>> get_custom_metric_by_cluster(MetricQuery query) = 0;
+  virtual net::awaitable<Result<ExternalAnswer>> get_external_metric_by_cluster(ExternalQuery query) = 0;
 };
 
 }  // namespace fedmetrics::provider

@@ -6,19 +6,15 @@
 #include <optional>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "clients/kubeapi/json_codec.hpp"
 
 namespace fedmetrics::kubeapi {
 namespace {
 
-using ordered_json = nlohmann::ordered_json;
-using json = nlohmann::json;
+using namespace json_codec;  // NOLINT(google-build-using-namespace): the shared codec helpers
 
 constexpr std::string_view kCustomGroup = "custom.metrics.k8s.io/";
 constexpr std::string_view kExternalApiVersion = "external.metrics.k8s.io/v1beta1";
-// Member bodies are already bounded by the transport; these guard the parser itself.
-constexpr std::size_t kMaxBodyBytes = 64 * 1024 * 1024;
-constexpr int kMaxNestingDepth = 64;
 
 // ---- encoding ----
 
@@ -51,30 +47,11 @@ ordered_json encode_timestamp(const std::string& ts) {
   return ts.empty() ? ordered_json(nullptr) : ordered_json(ts);
 }
 
-std::string dump(const ordered_json& j) {
-  // Strings come from members and users; replace invalid UTF-8 rather than throw.
-  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
-
 // Custom metrics lists are written straight into a string rather than through an ordered_json DOM: for the
 // largest answers (1,000 members x 100 pods, 100k items, ~20 MB) building and serializing the DOM was ~15 % of
 // the adapter's CPU (callgrind, scripts/bench scenario c). The bytes are the same as dump() of the DOM: same
 // field order, "selector": null, a null zero timestamp, and every string that is not plain printable ASCII goes
 // through nlohmann's own escaping (invalid UTF-8 replaced), so only the common case takes the shortcut.
-void append_string(std::string& out, const std::string& s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x7f && c != '"' && c != '\\';
-  });
-  if (plain) {
-    out += '"';
-    out += s;
-    out += '"';
-  } else {
-    out += dump(ordered_json(s));
-  }
-}
-
 void append_object_reference(std::string& out, const ObjectReference& ref) {
   out += '{';
   bool first = true;
@@ -100,14 +77,6 @@ void append_object_reference(std::string& out, const ObjectReference& ref) {
 
 void append_selector(std::string& out, const std::optional<LabelSelector>& selector) {
   out += selector ? dump(encode_selector(selector)) : std::string("null");  // rare: the DOM is fine here
-}
-
-void append_timestamp(std::string& out, const std::string& ts) {
-  if (ts.empty()) {
-    out += "null";
-  } else {
-    append_string(out, ts);
-  }
 }
 
 void append_custom_item(std::string& out, const MetricValue& item, CustomMetricsVersion version) {
@@ -145,129 +114,12 @@ void append_custom_item(std::string& out, const MetricValue& item, CustomMetrics
 
 // ---- decoding ----
 
-Error protocol_error(std::string message) { return make_error(Errc::ProtocolError, std::move(message)); }
-
-// Bounds nesting before nlohmann's recursive parser sees the text (strings are skipped).
-bool nesting_within_limit(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxNestingDepth) {
-        return false;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-Result<json> parse_body(std::string_view text, std::string_view what) {
-  if (text.size() > kMaxBodyBytes) {
-    return protocol_error(std::string(what) + ": body of " + std::to_string(text.size()) + " bytes exceeds the limit");
-  }
-  if (!nesting_within_limit(text)) {
-    return protocol_error(std::string(what) + ": JSON nested deeper than " + std::to_string(kMaxNestingDepth));
-  }
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) {
-    return protocol_error(std::string(what) + ": invalid JSON");
-  }
-  if (!j.is_object()) {
-    return protocol_error(std::string(what) + ": body is not a JSON object");
-  }
-  // json converts to almost anything, so say which alternative is meant.
-  return Result<json>(boost::system::in_place_value, std::move(j));
-}
-
-// A JSON field that may be absent or null (Go leaves the zero value); anything else of the wrong type fails.
-Result<std::string> optional_string(const json& obj, const char* key, const std::string& where) {
-  const auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    return std::string();
-  }
-  if (!it->is_string()) {
-    return protocol_error(where + "." + key + ": expected a string, got " + it->type_name());
-  }
-  return it->get<std::string>();
-}
-
-Result<std::string> required_string(const json& obj, const char* key, const std::string& where) {
-  const auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    return protocol_error(where + "." + key + ": missing");
-  }
-  return optional_string(obj, key, where);
-}
-
-Result<std::optional<std::int64_t>> optional_int(const json& obj, const char* key, const std::string& where) {
-  const auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    return std::optional<std::int64_t>();
-  }
-  if (it->is_number_integer() && !it->is_number_unsigned()) {
-    return std::optional<std::int64_t>(it->get<std::int64_t>());
-  }
-  if (it->is_number_unsigned() && it->get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return std::optional<std::int64_t>(static_cast<std::int64_t>(it->get<std::uint64_t>()));
-  }
-  return protocol_error(where + "." + key + ": expected an int64, got " + it->dump());
-}
-
 Result<Quantity> decode_quantity(const json& obj, const std::string& where) {
   const auto it = obj.find("value");
   if (it == obj.end()) {
     return protocol_error(where + ".value: missing");
   }
-  std::string text;
-  if (it->is_null()) {
-    return Quantity();  // Go decodes null as zero
-  }
-  if (it->is_string()) {
-    text = it->get<std::string>();
-    // Quantity.UnmarshalJSON trims surrounding spaces.
-    const auto first = text.find_first_not_of(" \t\r\n");
-    const auto last = text.find_last_not_of(" \t\r\n");
-    text = first == std::string::npos ? "" : text.substr(first, last - first + 1);
-  } else if (it->is_number()) {
-    text = it->dump();  // Go parses the raw number text as a quantity
-  } else {
-    return protocol_error(where + ".value: expected a quantity string, got " + it->type_name());
-  }
-  auto q = Quantity::parse(text);
-  if (!q) {
-    return protocol_error(where + ".value: " + q.error().message);
-  }
-  return *q;
-}
-
-Result<std::map<std::string, std::string>> decode_string_map(const json& obj, const char* key,
-                                                            const std::string& where) {
-  std::map<std::string, std::string> out;
-  const auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) {
-    return out;
-  }
-  if (!it->is_object()) {
-    return protocol_error(where + "." + key + ": expected an object, got " + it->type_name());
-  }
-  for (const auto& [k, v] : it->items()) {
-    if (!v.is_string()) {
-      return protocol_error(where + "." + key + "." + k + ": expected a string, got " + v.type_name());
-    }
-    out.emplace(k, v.get<std::string>());
-  }
-  return out;
+  return quantity_from(*it, where + ".value");
 }
 
 Result<std::optional<LabelSelector>> decode_selector(const json& obj, const char* key, const std::string& where) {
@@ -458,30 +310,6 @@ Result<ExternalMetricValue> decode_external_item(const json& item, const std::st
   out.value = *value;
   out.cluster = std::string(cluster);
   return out;
-}
-
-// Checks `kind` (mandatory) and returns the items array; `apiVersion` is checked by the caller.
-Result<const json*> list_items(const json& body, std::string_view kind, const std::string& what) {
-  const auto k = body.find("kind");
-  if (k == body.end() || !k->is_string()) {
-    return protocol_error(what + ": missing kind");
-  }
-  if (k->get<std::string>() != kind) {
-    return protocol_error(what + ": kind is \"" + k->get<std::string>() + "\", expected \"" + std::string(kind) + "\"");
-  }
-  const auto items = body.find("items");
-  if (items == body.end() || items->is_null()) {
-    static const json kEmpty = json::array();
-    return &kEmpty;  // Go emits null for a nil slice
-  }
-  if (!items->is_array()) {
-    return protocol_error(what + ": items is not an array");
-  }
-  return &*items;
-}
-
-std::string describe(std::string_view cluster, std::string_view kind) {
-  return cluster.empty() ? std::string(kind) : std::string(kind) + " from cluster " + std::string(cluster);
 }
 
 }  // namespace

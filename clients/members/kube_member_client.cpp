@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kCustomGroup = "/apis/custom.metrics.k8s.io";
 constexpr std::string_view kExternalBase = "/apis/external.metrics.k8s.io/v1beta1";
+constexpr std::string_view kResourceBase = "/apis/metrics.k8s.io/v1beta1";
 
 std::chrono::milliseconds remaining(Deadline deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -71,6 +72,20 @@ std::string external_metrics_path(const ExternalMetricsRequest& r) {
   path += "/namespaces/" + transport::escape_path_segment(r.namespace_) + "/" + transport::escape_path_segment(r.metric);
   bool first = true;
   append_query(path, "labelSelector", r.label_selector, first);
+  return path;
+}
+
+std::string resource_metrics_path(const ResourceMetricsRequest& r) {
+  std::string path(kResourceBase);
+  if (r.kind == kubeapi::ResourceMetricsKind::Pods && !r.namespace_.empty()) {
+    path += "/namespaces/" + transport::escape_path_segment(r.namespace_);
+  }
+  path += "/";
+  path += kubeapi::to_string(r.kind);
+  if (!r.name.empty()) path += "/" + transport::escape_path_segment(r.name);
+  bool first = true;
+  append_query(path, "labelSelector", r.label_selector, first);
+  append_query(path, "fieldSelector", r.field_selector, first);
   return path;
 }
 
@@ -214,6 +229,23 @@ net::awaitable<Result<kubeapi::ExternalMetricValueList>> KubeMemberClient::get_e
   auto list = kubeapi::decode_external_metric_value_list(*body, member_.name);
   if (!list) co_return member_error(Errc::ProtocolError, list.error().message);
   co_return std::move(*list);
+}
+
+net::awaitable<Result<kubeapi::ResourceMetricsList>> KubeMemberClient::get_resource_metrics(
+    ResourceMetricsRequest request, Deadline deadline) {
+  std::string path = resource_metrics_path(request);
+  auto body = co_await fetch(std::move(path), deadline);
+  if (!body) co_return body.error();
+  if (request.name.empty()) {
+    auto list = kubeapi::decode_resource_metrics_list(*body, request.kind, member_.name);
+    if (!list) co_return member_error(Errc::ProtocolError, list.error().message);
+    co_return std::move(*list);
+  }
+  auto item = kubeapi::decode_resource_metrics(*body, request.kind, member_.name);
+  if (!item) co_return member_error(Errc::ProtocolError, item.error().message);
+  kubeapi::ResourceMetricsList one{request.kind, {}};
+  one.items.push_back(std::move(*item));
+  co_return one;
 }
 
 net::awaitable<Result<std::vector<DiscoveredMetric>>> KubeMemberClient::list_custom_metrics(Deadline deadline) {

@@ -31,6 +31,8 @@ struct KubeMemberClientOptions {
                                               kubeapi::CustomMetricsVersion version);
 /// Same for external metrics (external.metrics.k8s.io/v1beta1).
 [[nodiscard]] std::string external_metrics_path(const ExternalMetricsRequest& request);
+/// Same for resource metrics (metrics.k8s.io/v1beta1 pods or nodes, list or get by name).
+[[nodiscard]] std::string resource_metrics_path(const ResourceMetricsRequest& request);
 /// Decodes an APIResourceList of custom metrics ("pods/http_requests", "jobs.batch/x") or external metrics
 /// (plain names when `external`). Errors: ProtocolError.
 [[nodiscard]] Result<std::vector<DiscoveredMetric>> decode_discovery(std::string_view json, bool external);
@@ -54,6 +56,8 @@ class KubeMemberClient final : public MemberClient {
                                                                       Deadline deadline) override;
   net::awaitable<Result<kubeapi::ExternalMetricValueList>> get_external_metrics(ExternalMetricsRequest request,
                                                                                 Deadline deadline) override;
+  net::awaitable<Result<kubeapi::ResourceMetricsList>> get_resource_metrics(ResourceMetricsRequest request,
+                                                                            Deadline deadline) override;
   net::awaitable<Result<std::vector<DiscoveredMetric>>> list_custom_metrics(Deadline deadline) override;
   net::awaitable<Result<std::vector<DiscoveredMetric>>> list_external_metrics(Deadline deadline) override;
 

@@ -8,6 +8,7 @@
 #include "clients/base/net.hpp"
 #include "clients/base/result.hpp"
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 
 namespace fedmetrics::members {
 
@@ -32,6 +33,16 @@ struct ExternalMetricsRequest {
   std::string metric;
   std::string label_selector;
   bool operator==(const ExternalMetricsRequest&) const = default;
+};
+
+/// A resource-metrics read (metrics.k8s.io/v1beta1 pods or nodes, aggregated-api.md §1.9).
+struct ResourceMetricsRequest {
+  kubeapi::ResourceMetricsKind kind = kubeapi::ResourceMetricsKind::Pods;
+  std::string namespace_;      ///< pods: "" = all namespaces; nodes: always ""
+  std::string name;            ///< "" = list (by the selectors); otherwise a get by name
+  std::string label_selector;  ///< canonical selector string, "" = everything
+  std::string field_selector;  ///< canonical field selector, "" = everything
+  bool operator==(const ResourceMetricsRequest&) const = default;
 };
 
 /// One discovery entry of a member: "<group-resource>/<metric>" split, and its scope.
@@ -71,6 +82,12 @@ class MemberClient {
   /// External metric values; errors as above.
   virtual net::awaitable<Result<kubeapi::ExternalMetricValueList>> get_external_metrics(
       ExternalMetricsRequest request, Deadline deadline) = 0;
+
+  /// PodMetrics / NodeMetrics from the member's metrics.k8s.io (metrics-server or prometheus-adapter's resource
+  /// rules, through its kube-apiserver). A get by name answers a one-item list. Every item has `cluster` set to
+  /// name(). Errors as above; NotFound also when the member does not serve metrics.k8s.io.
+  virtual net::awaitable<Result<kubeapi::ResourceMetricsList>> get_resource_metrics(ResourceMetricsRequest request,
+                                                                                    Deadline deadline) = 0;
 
   /// The member's custom metrics discovery (APIResourceList of its preferred version).
   /// Errors as above; NotFound when the member does not serve custom.metrics.k8s.io.

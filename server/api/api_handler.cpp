@@ -10,7 +10,9 @@
 #include "clients/base/clock.hpp"
 #include "clients/base/log.hpp"
 #include "clients/base/text.hpp"
+#include "clients/kubeapi/field_selector.hpp"
 #include "clients/kubeapi/label_selector.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 #include "server/api/discovery.hpp"
 #include "server/api/metrics_endpoint.hpp"
 #include "server/api/negotiation.hpp"
@@ -41,7 +43,14 @@ enum Route : int {
   kCustomNamespaceMetric,
   kCustomClusterObject,
   kExternalMetric,
+  kResourceNodes,
+  kResourceNode,
+  kResourcePods,
+  kResourceNamespacedPods,
+  kResourceNamespacedPod,
 };
+
+bool is_resource_route(int id) { return id >= kResourceNodes && id <= kResourceNamespacedPod; }
 
 http::Router make_router() {
   http::Router r;
@@ -65,6 +74,11 @@ http::Router make_router() {
         kCustomNamespacedObject);
   r.add("/apis/custom.metrics.k8s.io/{version}/namespaces/{namespace}/metrics/{metric}", kCustomNamespaceMetric);
   r.add("/apis/custom.metrics.k8s.io/{version}/{resource}/{name}/{metric}", kCustomClusterObject);
+  r.add("/apis/metrics.k8s.io/{version}/nodes", kResourceNodes);
+  r.add("/apis/metrics.k8s.io/{version}/nodes/{name}", kResourceNode);
+  r.add("/apis/metrics.k8s.io/{version}/pods", kResourcePods);
+  r.add("/apis/metrics.k8s.io/{version}/namespaces/{namespace}/pods", kResourceNamespacedPods);
+  r.add("/apis/metrics.k8s.io/{version}/namespaces/{namespace}/pods/{name}", kResourceNamespacedPod);
   return r;
 }
 
@@ -114,6 +128,40 @@ void add_warnings(http::Response& r, const std::vector<std::string>& warnings) {
     total += value.size();
     r.headers.add("Warning", value);
   }
+}
+
+// Reads the selector query parameter `param` with `parse` into its canonical form (left "" when absent);
+// the 400 answer when it does not parse.
+template <class Parse>
+std::optional<http::Response> read_selector(const http::Target& target, const char* param, Parse parse,
+                                            std::string& out) {
+  if (auto text = target.param(param)) {
+    auto selector = parse(*text);
+    if (!selector) return status_response(400, "invalid " + std::string(param) + ": " + selector.error().message);
+    out = selector->to_string();
+  }
+  return std::nullopt;
+}
+
+// The answer of every metrics read, whatever its kind: the provider's error as a Status, or `encode(list)`
+// with one Warning header per member that failed. `members` receives the members whose answers were merged.
+template <class List, class Encode>
+http::Response answer_response(const Result<provider::Answer<List>>& answer, std::vector<std::string>& members,
+                               Encode encode) {
+  if (!answer) return status_response(status_for(answer.error()));
+  members = answer->members;
+  http::Response r = encode(answer->list);
+  add_warnings(r, answer->warnings);
+  return r;
+}
+
+// includeObject of a Table request (metav1.IncludeObjectPolicy); nullopt for an unknown value.
+std::optional<kubeapi::IncludeObject> include_object(const http::Target& target) {
+  const auto v = target.param("includeObject").value_or("");
+  if (v.empty() || v == "Metadata") return kubeapi::IncludeObject::Metadata;
+  if (v == "None") return kubeapi::IncludeObject::None;
+  if (v == "Object") return kubeapi::IncludeObject::Object;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -187,6 +235,7 @@ struct ApiHandler::Impl {
   http::Response group_version_response(const std::string& group, const std::string& group_version) const {
     if (!serves(group, group_version)) return status_response(404, kNotFound);
     if (group == kExternalGroup) return json_response(external_resource_list_json(provider.list_external_metrics()));
+    if (group == kResourceGroup) return json_response(resource_metrics_resource_list_json());
     return json_response(custom_resource_list_json(group_version, provider.list_custom_metrics()));
   }
 
@@ -215,27 +264,21 @@ struct ApiHandler::Impl {
     }
     if (auto bad = validate_custom_query(query)) co_return status_response(400, *bad);
 
-    if (auto text = target.param("labelSelector")) {
-      auto selector = kubeapi::parse_label_selector(*text);
-      if (!selector) co_return status_response(400, "invalid labelSelector: " + selector.error().message);
-      query.label_selector = selector->to_string();
+    if (auto bad = read_selector(target, "labelSelector", kubeapi::parse_label_selector, query.label_selector)) {
+      co_return *bad;
     }
-    if (auto text = target.param("metricLabelSelector")) {
-      auto selector = kubeapi::parse_label_selector(*text);
-      if (!selector) co_return status_response(400, "invalid metricLabelSelector: " + selector.error().message);
-      query.metric_label_selector = selector->to_string();
+    if (auto bad = read_selector(target, "metricLabelSelector", kubeapi::parse_label_selector,
+                                 query.metric_label_selector)) {
+      co_return *bad;
     }
-
     auto answer = co_await provider.get_custom_metric(query);
-    if (!answer) co_return status_response(status_for(answer.error()));
-    members = answer->members;
-    if (!query.name.empty() && answer->list.items.empty()) {
-      co_return status_response(404, "the server could not find the metric " + query.metric_name + " for " +
-                                         query.resource.to_string() + " " + query.name);
-    }
-    http::Response r = json_response(kubeapi::encode_metric_value_list(answer->list, query.version));
-    add_warnings(r, answer->warnings);
-    co_return r;
+    co_return answer_response(answer, members, [&query](const kubeapi::MetricValueList& list) {
+      if (!query.name.empty() && list.items.empty()) {
+        return status_response(404, "the server could not find the metric " + query.metric_name + " for " +
+                                        query.resource.to_string() + " " + query.name);
+      }
+      return json_response(kubeapi::encode_metric_value_list(list, query.version));
+    });
   }
 
   net::awaitable<http::Response> external_metric(const http::Router::Match& m, const http::Target& target,
@@ -243,17 +286,64 @@ struct ApiHandler::Impl {
     if (!serves(kExternalGroup, m.params.at("version"))) co_return status_response(404, kNotFound);
     provider::ExternalQuery query{m.params.at("namespace"), m.params.at("metric"), ""};
     if (auto bad = validate_external_query(query)) co_return status_response(400, *bad);
-    if (auto text = target.param("labelSelector")) {
-      auto selector = kubeapi::parse_label_selector(*text);
-      if (!selector) co_return status_response(400, "invalid labelSelector: " + selector.error().message);
-      query.label_selector = selector->to_string();
+    if (auto bad = read_selector(target, "labelSelector", kubeapi::parse_label_selector, query.label_selector)) {
+      co_return *bad;
     }
     auto answer = co_await provider.get_external_metric(query);
-    if (!answer) co_return status_response(status_for(answer.error()));
-    members = answer->members;
-    http::Response r = json_response(kubeapi::encode_external_metric_value_list(answer->list));
-    add_warnings(r, answer->warnings);
-    co_return r;
+    co_return answer_response(answer, members, [](const kubeapi::ExternalMetricValueList& list) {
+      return json_response(kubeapi::encode_external_metric_value_list(list));
+    });
+  }
+
+  // metrics.k8s.io pods and nodes, as metrics-server answers them: JSON, a Table, or PartialObjectMetadata.
+  net::awaitable<http::Response> resource_metrics(int route, const http::Router::Match& m, const http::Target& target,
+                                                  MediaType media, std::vector<std::string>& members) {
+    const auto& p = m.params;
+    if (!serves(kResourceGroup, p.at("version"))) co_return status_response(404, kNotFound);
+    provider::ResourceQuery query;
+    query.kind = route == kResourceNodes || route == kResourceNode ? kubeapi::ResourceMetricsKind::Nodes
+                                                                   : kubeapi::ResourceMetricsKind::Pods;
+    if (route == kResourceNamespacedPods || route == kResourceNamespacedPod) query.namespace_ = p.at("namespace");
+    if (route == kResourceNode || route == kResourceNamespacedPod) query.name = p.at("name");
+    if (auto bad = validate_resource_query(query)) co_return status_response(400, *bad);
+    const bool list = query.name.empty();
+    if (list) {  // a get ignores list options, as the apiserver's GetOptions do
+      if (auto bad = read_selector(target, "labelSelector", kubeapi::parse_label_selector, query.label_selector)) {
+        co_return *bad;
+      }
+      if (auto bad = read_selector(target, "fieldSelector", kubeapi::parse_field_selector, query.field_selector)) {
+        co_return *bad;
+      }
+    }
+    const auto include = include_object(target);
+    if (media.representation == Representation::Table && !include) {
+      co_return status_response(400, "unrecognized includeObject value: \"" + target.param("includeObject").value_or("") + "\"");
+    }
+    // The apiserver refuses these conversions after reading (handlers/response.go); refuse before.
+    const std::string kind = query.kind == kubeapi::ResourceMetricsKind::Pods ? "PodMetrics" : "NodeMetrics";
+    if (media.representation == Representation::PartialObjectMetadata && list) {
+      co_return status_response(406, "you requested PartialObjectMetadata, but the requested object is a list (*metrics." + kind + "List)");
+    }
+    if (media.representation == Representation::PartialObjectMetadataList && !list) {
+      co_return status_response(406, "you requested PartialObjectMetadataList, but the requested object is not a list (*metrics." + kind + ")");
+    }
+    auto answer = co_await provider.get_resource_metrics(query);
+    co_return answer_response(answer, members, [&](const kubeapi::ResourceMetricsList& items) {
+      if (!list && items.items.size() != 1) {  // the provider answers one item; anything else is not this object
+        return status_response(404, "the server could not find the requested resource");
+      }
+      switch (media.representation) {
+        case Representation::Table:
+          return json_response(kubeapi::encode_resource_metrics_table(items, media.meta_version, *include));
+        case Representation::PartialObjectMetadata:
+          return json_response(kubeapi::encode_partial_object_metadata(items.items.front(), media.meta_version));
+        case Representation::PartialObjectMetadataList:
+          return json_response(kubeapi::encode_partial_object_metadata_list(items, media.meta_version));
+        case Representation::Json: break;
+      }
+      return json_response(list ? kubeapi::encode_resource_metrics_list(items)
+                                : kubeapi::encode_resource_metrics(items.items.front(), items.kind));
+    });
   }
 
   net::awaitable<http::Response> route(const http::Request& request, const http::Target& target,
@@ -269,9 +359,11 @@ struct ApiHandler::Impl {
       case kMetrics: co_return metrics_response(registry, collectables);
       default: break;
     }
-    // Everything else is JSON: refuse what we cannot produce (for /apis this 406 is what makes the
-    // aggregator fall back to legacy discovery, aggregated-api.md §1.3).
-    if (!accepts_plain_json(request.headers.get("accept"))) {
+    // Everything else is JSON, or for metrics.k8s.io also a meta.k8s.io conversion: refuse what we cannot
+    // produce (for /apis this 406 is what makes the aggregator fall back to legacy discovery,
+    // aggregated-api.md §1.3).
+    const auto media = negotiate(request.headers.get("accept"), is_resource_route(m.id));
+    if (!media) {
       co_return status_response(406, "only the following media types are accepted: " + std::string(kServedMediaTypes));
     }
     switch (m.id) {
@@ -295,6 +387,11 @@ struct ApiHandler::Impl {
       case kCustomNamespaceMetric:
       case kCustomClusterObject: co_return co_await custom_metric(m.id, m, target, members);
       case kExternalMetric: co_return co_await external_metric(m, target, members);
+      case kResourceNodes:
+      case kResourceNode:
+      case kResourcePods:
+      case kResourceNamespacedPods:
+      case kResourceNamespacedPod: co_return co_await resource_metrics(m.id, m, target, *media, members);
       default: co_return status_response(404, kNotFound);
     }
   }

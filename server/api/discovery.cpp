@@ -34,28 +34,68 @@ std::string resource_list(std::string_view group_version_text, Json resources) {
 
 struct ReadPath {
   std::string path;
-  std::vector<std::string> params;  ///< path parameters in order
-  bool label_selector = true;
-  bool metric_label_selector = true;
-  std::string form;  ///< tells the operations of one group-version apart in their operationId
+  std::vector<std::string> params;        ///< path parameters in order
+  std::vector<std::string> query_params;  ///< optional query parameters
+  std::string operation_id;               ///< unique across the document
+  std::string kind;                       ///< the response's schema (a kind of the group-version)
 };
+
+std::string capitalized(std::string_view s) {
+  std::string out(s);
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
 
 std::vector<ReadPath> read_paths(std::string_view group, std::string_view version) {
   const std::string base = "/apis/" + std::string(group) + "/" + std::string(version);
-  if (group == kExternalGroup) {
-    return {{base + "/namespaces/{namespace}/{metric}", {"namespace", "metric"}, true, false, "Namespaced"}};
+  if (group == kResourceGroup) {
+    // metrics-server's REST routes (aggregated-api.md §1.9); operation ids as the apiserver names them.
+    const std::string v = "MetricsV" + std::string(version.substr(1));
+    const std::vector<std::string> list_params{"labelSelector", "fieldSelector"};
+    return {
+        {base + "/nodes", {}, list_params, "list" + v + "NodeMetrics", "NodeMetricsList"},
+        {base + "/nodes/{name}", {"name"}, {}, "read" + v + "NodeMetrics", "NodeMetrics"},
+        {base + "/pods", {}, list_params, "list" + v + "PodMetricsForAllNamespaces", "PodMetricsList"},
+        {base + "/namespaces/{namespace}/pods", {"namespace"}, list_params, "list" + v + "NamespacedPodMetrics",
+         "PodMetricsList"},
+        {base + "/namespaces/{namespace}/pods/{name}", {"namespace", "name"}, {}, "read" + v + "NamespacedPodMetrics",
+         "PodMetrics"},
+    };
+  }
+  // operationId: readCustomMetricsV1beta2NamespacedObjectMetricValueList
+  const bool external = group == kExternalGroup;
+  const std::string prefix = std::string("read") + (external ? "ExternalMetrics" : "CustomMetrics") + capitalized(version);
+  const std::string kind = external ? "ExternalMetricValueList" : "MetricValueList";
+  if (external) {
+    return {{base + "/namespaces/{namespace}/{metric}", {"namespace", "metric"}, {"labelSelector"},
+             prefix + "Namespaced" + kind, kind}};
   }
   return {
       {base + "/namespaces/{namespace}/{resource}/{name}/{metric}", {"namespace", "resource", "name", "metric"},
-       true, true, "NamespacedObject"},
-      {base + "/namespaces/{namespace}/metrics/{metric}", {"namespace", "metric"}, false, true, "Namespace"},
-      {base + "/{resource}/{name}/{metric}", {"resource", "name", "metric"}, true, true, "ClusterObject"},
+       {"labelSelector", "metricLabelSelector"}, prefix + "NamespacedObject" + kind, kind},
+      {base + "/namespaces/{namespace}/metrics/{metric}", {"namespace", "metric"}, {"metricLabelSelector"},
+       prefix + "Namespace" + kind, kind},
+      {base + "/{resource}/{name}/{metric}", {"resource", "name", "metric"}, {"labelSelector", "metricLabelSelector"},
+       prefix + "ClusterObject" + kind, kind},
   };
 }
 
 std::string schema_prefix(std::string_view group, std::string_view version) {
-  const std::string pkg = group == kExternalGroup ? "external_metrics" : "custom_metrics";
+  const std::string pkg = group == kExternalGroup ? "external_metrics" : group == kResourceGroup ? "metrics" : "custom_metrics";
   return "io.k8s.metrics.pkg.apis." + pkg + "." + std::string(version) + ".";
+}
+
+Json list_schema(std::string_view group, std::string_view version, const std::string& kind, const std::string& item) {
+  const Json string_t{{"type", "string"}};
+  const Json list_meta{{"type", "object"}, {"properties", {{"continue", string_t}, {"resourceVersion", string_t}}}};
+  return {{"type", "object"},
+          {"required", {"items"}},
+          {"properties",
+           {{"kind", string_t},
+            {"apiVersion", string_t},
+            {"metadata", list_meta},
+            {"items", {{"type", "array"}, {"items", {{"$ref", "#/definitions/" + schema_prefix(group, version) + item}}}}}}},
+          {"x-kubernetes-group-version-kind", Json::array({{{"group", group}, {"version", version}, {"kind", kind}}})}};
 }
 
 /// Schemas of the list and item types of one group-version, keyed by their Go-style definition name.
@@ -65,68 +105,89 @@ Json schemas(std::string_view group, std::string_view version) {
   const Json int64_t_{{"type", "integer"}, {"format", "int64"}};
   const Json quantity{{"type", "string"}, {"description", "a resource.Quantity in canonical form"}};
   const Json timestamp{{"type", "string"}, {"format", "date-time"}};
+  const Json string_map{{"type", "object"}, {"additionalProperties", string_t}};
   const Json label_selector{{"type", "object"},
                             {"description", "metav1.LabelSelector"},
                             {"properties",
-                             {{"matchLabels", {{"type", "object"}, {"additionalProperties", string_t}}},
+                             {{"matchLabels", string_map},
                               {"matchExpressions", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}};
-  const Json list_meta{{"type", "object"}, {"properties", {{"continue", string_t}, {"resourceVersion", string_t}}}};
   Json out = Json::object();
+  if (group == kResourceGroup) {
+    const Json resource_list{{"type", "object"}, {"additionalProperties", quantity}};
+    const Json object_meta{{"type", "object"},
+                           {"description", "metav1.ObjectMeta"},
+                           {"properties",
+                            {{"name", string_t},
+                             {"namespace", string_t},
+                             {"creationTimestamp", timestamp},
+                             {"labels", string_map},
+                             {"annotations", string_map}}}};
+    const Json window{{"type", "string"}, {"description", "a Go duration (metav1.Duration)"}};
+    out[p + "ContainerMetrics"] = {{"type", "object"},
+                                   {"required", {"name", "usage"}},
+                                   {"properties", {{"name", string_t}, {"usage", resource_list}}}};
+    // PodMetrics and NodeMetrics differ in one field: containers (per-container usage) or usage.
+    const auto object = [&](const char* kind, const char* field, Json field_schema) {
+      Json props{{"kind", string_t},   {"apiVersion", string_t}, {"metadata", object_meta},
+                 {"timestamp", timestamp}, {"window", window}};
+      props[field] = std::move(field_schema);
+      return Json{{"type", "object"},
+                  {"required", {"timestamp", "window", field}},
+                  {"properties", std::move(props)},
+                  {"x-kubernetes-group-version-kind", Json::array({{{"group", group}, {"version", version}, {"kind", kind}}})}};
+    };
+    out[p + "PodMetrics"] = object("PodMetrics", "containers",
+                                   {{"type", "array"}, {"items", {{"$ref", "#/definitions/" + p + "ContainerMetrics"}}}});
+    out[p + "NodeMetrics"] = object("NodeMetrics", "usage", resource_list);
+    out[p + "PodMetricsList"] = list_schema(group, version, "PodMetricsList", "PodMetrics");
+    out[p + "NodeMetricsList"] = list_schema(group, version, "NodeMetricsList", "NodeMetrics");
+    return out;
+  }
   if (group == kExternalGroup) {
     out[p + "ExternalMetricValue"] = {
         {"type", "object"},
         {"required", {"metricName", "metricLabels", "timestamp", "value"}},
         {"properties",
          {{"metricName", string_t},
-          {"metricLabels", {{"type", "object"}, {"additionalProperties", string_t}}},
+          {"metricLabels", string_map},
           {"timestamp", timestamp},
           {"window", int64_t_},
           {"value", quantity}}}};
-  } else {
-    const Json object_ref{{"type", "object"},
-                          {"properties",
-                           {{"kind", string_t},
-                            {"namespace", string_t},
-                            {"name", string_t},
-                            {"uid", string_t},
-                            {"apiVersion", string_t},
-                            {"resourceVersion", string_t},
-                            {"fieldPath", string_t}}}};
-    Json item_props;
-    if (version == "v1beta1") {
-      item_props = {{"describedObject", object_ref}, {"metricName", string_t}, {"timestamp", timestamp},
-                    {"window", int64_t_},           {"value", quantity},       {"selector", label_selector}};
-    } else {
-      item_props = {{"describedObject", object_ref},
-                    {"metric",
-                     {{"type", "object"},
-                      {"required", {"name"}},
-                      {"properties", {{"name", string_t}, {"selector", label_selector}}}}},
-                    {"timestamp", timestamp},
-                    {"windowSeconds", int64_t_},
-                    {"value", quantity}};
-    }
-    out[p + "MetricValue"] = {{"type", "object"},
-                              {"required", {"describedObject", "timestamp", "value"}},
-                              {"properties", item_props}};
+    out[p + "ExternalMetricValueList"] = list_schema(group, version, "ExternalMetricValueList", "ExternalMetricValue");
+    return out;
   }
-  const std::string kind = group == kExternalGroup ? "ExternalMetricValueList" : "MetricValueList";
-  const std::string item = group == kExternalGroup ? "ExternalMetricValue" : "MetricValue";
-  out[p + kind] = {{"type", "object"},
-                   {"required", {"items"}},
-                   {"properties",
-                    {{"kind", string_t},
-                     {"apiVersion", string_t},
-                     {"metadata", list_meta},
-                     {"items", {{"type", "array"}, {"items", {{"$ref", "#/definitions/" + p + item}}}}}}},
-                   {"x-kubernetes-group-version-kind",
-                    Json::array({{{"group", group}, {"version", version}, {"kind", kind}}})}};
+  const Json object_ref{{"type", "object"},
+                        {"properties",
+                         {{"kind", string_t},
+                          {"namespace", string_t},
+                          {"name", string_t},
+                          {"uid", string_t},
+                          {"apiVersion", string_t},
+                          {"resourceVersion", string_t},
+                          {"fieldPath", string_t}}}};
+  Json item_props;
+  if (version == "v1beta1") {
+    item_props = {{"describedObject", object_ref}, {"metricName", string_t}, {"timestamp", timestamp},
+                  {"window", int64_t_},           {"value", quantity},       {"selector", label_selector}};
+  } else {
+    item_props = {{"describedObject", object_ref},
+                  {"metric",
+                   {{"type", "object"},
+                    {"required", {"name"}},
+                    {"properties", {{"name", string_t}, {"selector", label_selector}}}}},
+                  {"timestamp", timestamp},
+                  {"windowSeconds", int64_t_},
+                  {"value", quantity}};
+  }
+  out[p + "MetricValue"] = {{"type", "object"},
+                            {"required", {"describedObject", "timestamp", "value"}},
+                            {"properties", item_props}};
+  out[p + "MetricValueList"] = list_schema(group, version, "MetricValueList", "MetricValue");
   return out;
 }
 
 Json swagger_operation(const ReadPath& path, std::string_view group, std::string_view version, bool v3) {
-  const std::string kind = group == kExternalGroup ? "ExternalMetricValueList" : "MetricValueList";
-  const std::string ref = (v3 ? "#/components/schemas/" : "#/definitions/") + schema_prefix(group, version) + kind;
+  const std::string ref = (v3 ? "#/components/schemas/" : "#/definitions/") + schema_prefix(group, version) + path.kind;
   Json params = Json::array();
   auto string_param = [&](const std::string& name, const char* where, bool required) {
     Json p{{"name", name}, {"in", where}, {"required", required}};
@@ -138,14 +199,8 @@ Json swagger_operation(const ReadPath& path, std::string_view group, std::string
     return p;
   };
   for (const auto& name : path.params) params.push_back(string_param(name, "path", true));
-  if (path.label_selector) params.push_back(string_param("labelSelector", "query", false));
-  if (path.metric_label_selector) params.push_back(string_param("metricLabelSelector", "query", false));
-  // operationId must be unique across the document: readCustomMetricsV1beta2NamespacedObjectMetricValueList
-  std::string version_id(version);
-  if (!version_id.empty()) version_id[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(version_id[0])));
-  const std::string operation_id = std::string("read") + (group == kExternalGroup ? "ExternalMetrics" : "CustomMetrics") +
-                                   version_id + path.form + kind;
-  Json op{{"operationId", operation_id}, {"produces", {"application/json"}}, {"parameters", params}};
+  for (const auto& name : path.query_params) params.push_back(string_param(name, "query", false));
+  Json op{{"operationId", path.operation_id}, {"produces", {"application/json"}}, {"parameters", params}};
   if (v3) {
     op.erase("produces");
     op["responses"] = {{"200",
@@ -175,6 +230,7 @@ const std::vector<GroupVersions>& served_groups() {
   static const std::vector<GroupVersions> groups{
       {kCustomGroup, {"v1beta2", "v1beta1"}},
       {kExternalGroup, {"v1beta1"}},
+      {kResourceGroup, {"v1beta1"}},
   };
   return groups;
 }
@@ -241,6 +297,16 @@ std::string external_resource_list_json(std::vector<provider::ExternalMetricInfo
                          {"verbs", {"get"}}});
   }
   return resource_list(std::string(kExternalGroup) + "/v1beta1", std::move(resources));
+}
+
+std::string resource_metrics_resource_list_json() {
+  // metrics-server's APIResourceList (kubectl api-resources shows NodeMetrics / PodMetrics).
+  Json resources = Json::array();
+  resources.push_back({{"name", "nodes"}, {"singularName", ""}, {"namespaced", false}, {"kind", "NodeMetrics"},
+                       {"verbs", {"get", "list"}}});
+  resources.push_back({{"name", "pods"}, {"singularName", ""}, {"namespaced", true}, {"kind", "PodMetrics"},
+                       {"verbs", {"get", "list"}}});
+  return resource_list(std::string(kResourceGroup) + "/v1beta1", std::move(resources));
 }
 
 std::string openapi_v2_json(std::string_view server_version) {

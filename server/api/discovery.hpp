@@ -11,6 +11,7 @@ namespace fedmetrics::api {
 
 inline constexpr std::string_view kCustomGroup = "custom.metrics.k8s.io";
 inline constexpr std::string_view kExternalGroup = "external.metrics.k8s.io";
+inline constexpr std::string_view kResourceGroup = "metrics.k8s.io";
 
 /// The versions of a group, preferred first.
 struct GroupVersions {
@@ -18,7 +19,7 @@ struct GroupVersions {
   std::vector<std::string_view> versions;
 };
 
-/// custom.metrics.k8s.io (v1beta2, v1beta1) and external.metrics.k8s.io (v1beta1).
+/// custom.metrics.k8s.io (v1beta2, v1beta1), external.metrics.k8s.io (v1beta1), metrics.k8s.io (v1beta1).
 const std::vector<GroupVersions>& served_groups();
 /// Null when `group` is not served.
 const GroupVersions* find_group(std::string_view group);
@@ -35,6 +36,10 @@ std::string api_group_json(const GroupVersions& group);
 std::string custom_resource_list_json(std::string_view version, std::vector<provider::CustomMetricInfo> metrics);
 /// GET /apis/external.metrics.k8s.io/v1beta1: one namespaced entry per metric.
 std::string external_resource_list_json(std::vector<provider::ExternalMetricInfo> metrics);
+
+/// GET /apis/metrics.k8s.io/v1beta1: `nodes` (cluster-scoped, NodeMetrics) and `pods` (namespaced,
+/// PodMetrics), verbs get and list, as metrics-server lists them.
+std::string resource_metrics_resource_list_json();
 
 /// GET /openapi/v2: a Swagger 2.0 document with the read paths and list schemas of every served version.
 std::string openapi_v2_json(std::string_view server_version);

@@ -62,4 +62,12 @@ std::optional<std::string> validate_external_query(const provider::ExternalQuery
   return std::nullopt;
 }
 
+std::optional<std::string> validate_resource_query(const provider::ResourceQuery& q) {
+  if (!q.namespace_.empty() && !is_dns1123_label(q.namespace_)) {
+    return "invalid namespace " + quoted(q.namespace_) + ": must be a DNS-1123 label";
+  }
+  if (!q.name.empty() && !is_object_name(q.name)) return "invalid object name " + quoted(q.name);
+  return std::nullopt;
+}
+
 }  // namespace fedmetrics::api

@@ -23,5 +23,6 @@ bool is_metric_name(std::string_view s);
 /// core `namespaces` object must also be a DNS-1123 label.
 std::optional<std::string> validate_custom_query(const provider::MetricQuery& query);
 std::optional<std::string> validate_external_query(const provider::ExternalQuery& query);
+std::optional<std::string> validate_resource_query(const provider::ResourceQuery& query);
 
 }  // namespace fedmetrics::api

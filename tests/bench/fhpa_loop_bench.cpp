@@ -121,6 +121,15 @@ class AtTargetMetrics final : public provider::MetricsProvider {
   net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery) override {
     co_return make_error(Errc::NotFound, "none");
   }
+  net::awaitable<Result<provider::ResourceAnswer>> get_resource_metrics(provider::ResourceQuery) override {
+    co_return make_error(Errc::NotFound, "none");
+  }
+  net::awaitable<Result<provider::CustomAnswer>> get_custom_metric_by_cluster(provider::MetricQuery) override {
+    co_return answer_;  // items already carry their clusters
+  }
+  net::awaitable<Result<provider::ExternalAnswer>> get_external_metric_by_cluster(provider::ExternalQuery) override {
+    co_return make_error(Errc::NotFound, "none");
+  }
 
  private:
   provider::CustomAnswer answer_;

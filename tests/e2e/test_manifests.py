@@ -15,7 +15,8 @@ MANIFESTS = sorted(p for p in glob.glob(os.path.join(harness.SOURCE_DIR, "manife
 
 def test_there_are_manifests():
     names = {os.path.basename(p) for p in MANIFESTS}
-    assert {"deployment.yaml", "service.yaml", "serviceaccount.yaml", "rbac.yaml", "apiservice.yaml"} <= names
+    assert {"deployment.yaml", "service.yaml", "serviceaccount.yaml", "rbac.yaml", "apiservice.yaml",
+            "member-rbac.yaml"} <= names
 
 
 def test_every_manifest_is_accepted_by_a_real_apiserver(control_plane):

@@ -28,12 +28,14 @@ class FakeMemberClient final : public members::MemberClient {
   // --- scripting -------------------------------------------------------------------------------------
   /// Answer for custom requests of `metric` ("" = any metric without its own script).
   void script_custom(std::string metric, Result<kubeapi::MetricValueList> answer) {
-    std::lock_guard lock(mu_);
-    custom_[std::move(metric)] = std::move(answer);
+    custom_.script(mu_, std::move(metric), std::move(answer));
   }
   void script_external(std::string metric, Result<kubeapi::ExternalMetricValueList> answer) {
-    std::lock_guard lock(mu_);
-    external_[std::move(metric)] = std::move(answer);
+    external_.script(mu_, std::move(metric), std::move(answer));
+  }
+  /// Answer for resource metrics requests of `kind` (list or get by name alike).
+  void script_resource(kubeapi::ResourceMetricsKind kind, Result<kubeapi::ResourceMetricsList> answer) {
+    resource_.script(mu_, std::string(kubeapi::to_string(kind)), std::move(answer));
   }
   void script_discovery(Result<std::vector<members::DiscoveredMetric>> custom,
                         Result<std::vector<members::DiscoveredMetric>> external =
@@ -48,14 +50,9 @@ class FakeMemberClient final : public members::MemberClient {
   void set_hang(bool hang) { hang_ = hang; }
 
   // --- recorded calls --------------------------------------------------------------------------------
-  std::vector<members::CustomMetricsRequest> custom_calls() const {
-    std::lock_guard lock(mu_);
-    return custom_calls_;
-  }
-  std::vector<members::ExternalMetricsRequest> external_calls() const {
-    std::lock_guard lock(mu_);
-    return external_calls_;
-  }
+  std::vector<members::CustomMetricsRequest> custom_calls() const { return custom_.recorded(mu_); }
+  std::vector<members::ExternalMetricsRequest> external_calls() const { return external_.recorded(mu_); }
+  std::vector<members::ResourceMetricsRequest> resource_calls() const { return resource_.recorded(mu_); }
   int discovery_calls() const {
     std::lock_guard lock(mu_);
     return discovery_calls_;
@@ -70,40 +67,21 @@ class FakeMemberClient final : public members::MemberClient {
 
   net::awaitable<Result<kubeapi::MetricValueList>> get_custom_metrics(members::CustomMetricsRequest request,
                                                                       members::Deadline) override {
-    Result<kubeapi::MetricValueList> answer = not_found(request.metric);
-    {
-      std::lock_guard lock(mu_);
-      custom_calls_.push_back(request);
-      if (auto it = custom_.find(request.metric); it != custom_.end()) {
-        answer = it->second;
-      } else if (auto any = custom_.find(""); any != custom_.end()) {
-        answer = any->second;
-      }
-    }
-    if (!co_await behave()) co_return make_error(Errc::Cancelled, "member " + name_ + ": cancelled");
-    if (answer) {
-      for (auto& item : answer->items) item.cluster = name_;
-    }
-    co_return answer;
+    auto answer = custom_.take(mu_, request, request.metric, not_found("metric " + request.metric));
+    co_return co_await finish(std::move(answer));
   }
 
   net::awaitable<Result<kubeapi::ExternalMetricValueList>> get_external_metrics(
       members::ExternalMetricsRequest request, members::Deadline) override {
-    Result<kubeapi::ExternalMetricValueList> answer = not_found(request.metric);
-    {
-      std::lock_guard lock(mu_);
-      external_calls_.push_back(request);
-      if (auto it = external_.find(request.metric); it != external_.end()) {
-        answer = it->second;
-      } else if (auto any = external_.find(""); any != external_.end()) {
-        answer = any->second;
-      }
-    }
-    if (!co_await behave()) co_return make_error(Errc::Cancelled, "member " + name_ + ": cancelled");
-    if (answer) {
-      for (auto& item : answer->items) item.cluster = name_;
-    }
-    co_return answer;
+    auto answer = external_.take(mu_, request, request.metric, not_found("metric " + request.metric));
+    co_return co_await finish(std::move(answer));
+  }
+
+  net::awaitable<Result<kubeapi::ResourceMetricsList>> get_resource_metrics(members::ResourceMetricsRequest request,
+                                                                            members::Deadline) override {
+    const std::string kind(kubeapi::to_string(request.kind));
+    auto answer = resource_.take(mu_, request, kind, not_found(kind + " metrics"));
+    co_return co_await finish(std::move(answer));
   }
 
   net::awaitable<Result<std::vector<members::DiscoveredMetric>>> list_custom_metrics(members::Deadline) override {
@@ -128,8 +106,42 @@ class FakeMemberClient final : public members::MemberClient {
   }
 
  private:
-  Error not_found(const std::string& metric) const {
-    return make_error(Errc::NotFound, "member " + name_ + ": metric " + metric + " not found");
+  // The scripts and recorded requests of one kind; every method takes the client's mutex.
+  template <class Request, class List>
+  struct Reads {
+    std::map<std::string, Result<List>> scripts;
+    std::vector<Request> calls;
+
+    void script(std::mutex& mu, std::string key, Result<List> answer) {
+      std::lock_guard lock(mu);
+      scripts.insert_or_assign(std::move(key), std::move(answer));
+    }
+    std::vector<Request> recorded(std::mutex& mu) const {
+      std::lock_guard lock(mu);
+      return calls;
+    }
+    // Records the request; the script for `key`, else the one for "", else `fallback`.
+    Result<List> take(std::mutex& mu, const Request& request, const std::string& key, Error fallback) {
+      std::lock_guard lock(mu);
+      calls.push_back(request);
+      if (auto it = scripts.find(key); it != scripts.end()) return it->second;
+      if (auto any = scripts.find(""); any != scripts.end()) return any->second;
+      return fallback;
+    }
+  };
+
+  Error not_found(const std::string& what) const {
+    return make_error(Errc::NotFound, "member " + name_ + ": " + what + " not found");
+  }
+
+  // Behaves (yields, hangs), then stamps this member's name on every item.
+  template <class List>
+  net::awaitable<Result<List>> finish(Result<List> answer) {
+    if (!co_await behave()) co_return make_error(Errc::Cancelled, "member " + name_ + ": cancelled");
+    if (answer) {
+      for (auto& item : answer->items) item.cluster = name_;
+    }
+    co_return answer;
   }
 
   // false when cancelled while hanging.
@@ -150,12 +162,11 @@ class FakeMemberClient final : public members::MemberClient {
   std::atomic<int> yields_{0};
   std::atomic<bool> hang_{false};
   mutable std::mutex mu_;
-  std::map<std::string, Result<kubeapi::MetricValueList>> custom_;
-  std::map<std::string, Result<kubeapi::ExternalMetricValueList>> external_;
+  Reads<members::CustomMetricsRequest, kubeapi::MetricValueList> custom_;
+  Reads<members::ExternalMetricsRequest, kubeapi::ExternalMetricValueList> external_;
+  Reads<members::ResourceMetricsRequest, kubeapi::ResourceMetricsList> resource_;
   Result<std::vector<members::DiscoveredMetric>> custom_discovery_ = std::vector<members::DiscoveredMetric>{};
   Result<std::vector<members::DiscoveredMetric>> external_discovery_ = std::vector<members::DiscoveredMetric>{};
-  std::vector<members::CustomMetricsRequest> custom_calls_;
-  std::vector<members::ExternalMetricsRequest> external_calls_;
   int discovery_calls_ = 0;
   int cancelled_ = 0;
 };

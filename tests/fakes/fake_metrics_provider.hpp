@@ -19,13 +19,15 @@
 
 namespace fedmetrics::test {
 
-/// Thread-safe. Answers are looked up in this order: a fixed answer for the query's metric name, then the
-/// scripted function, then NotFound ("the server could not find the metric <m> for <resource>").
-/// Every get_* call is recorded (also the ones answered with an error), in arrival order.
+/// Thread-safe. Answers are looked up in this order: a fixed answer for the query's key (the metric name; for
+/// resource metrics "pods" or "nodes"), then the scripted function, then NotFound ("the server could not find
+/// the metric <m> for <resource>"). Every get_* call is recorded (also the ones answered with an error), in
+/// arrival order. The by-cluster reads answer like the wire reads and are recorded with them.
 class FakeMetricsProvider final : public provider::MetricsProvider {
  public:
   using CustomScript = std::function<Result<provider::CustomAnswer>(const provider::MetricQuery&)>;
   using ExternalScript = std::function<Result<provider::ExternalAnswer>(const provider::ExternalQuery&)>;
+  using ResourceScript = std::function<Result<provider::ResourceAnswer>(const provider::ResourceQuery&)>;
 
   FakeMetricsProvider() = default;
 
@@ -39,40 +41,26 @@ class FakeMetricsProvider final : public provider::MetricsProvider {
     external_metrics_ = std::move(metrics);
   }
   /// The fixed answer for every custom query of `metric`.
-  void answer_custom(std::string metric, Result<provider::CustomAnswer> answer) {
-    std::lock_guard lock(mu_);
-    custom_answers_.insert_or_assign(std::move(metric), std::move(answer));
-  }
+  void answer_custom(std::string metric, Result<provider::CustomAnswer> answer) { custom_.fix(mu_, std::move(metric), std::move(answer)); }
   /// The fixed answer for every external query of `metric`.
-  void answer_external(std::string metric, Result<provider::ExternalAnswer> answer) {
-    std::lock_guard lock(mu_);
-    external_answers_.insert_or_assign(std::move(metric), std::move(answer));
+  void answer_external(std::string metric, Result<provider::ExternalAnswer> answer) { external_.fix(mu_, std::move(metric), std::move(answer)); }
+  /// The fixed answer for every resource metrics query of `kind`.
+  void answer_resource(kubeapi::ResourceMetricsKind kind, Result<provider::ResourceAnswer> answer) {
+    resource_.fix(mu_, std::string(kubeapi::to_string(kind)), std::move(answer));
   }
   /// Computes answers for custom queries without a fixed answer.
-  void on_custom(CustomScript script) {
-    std::lock_guard lock(mu_);
-    custom_script_ = std::move(script);
-  }
+  void on_custom(CustomScript script) { custom_.set_script(mu_, std::move(script)); }
   /// Computes answers for external queries without a fixed answer.
-  void on_external(ExternalScript script) {
-    std::lock_guard lock(mu_);
-    external_script_ = std::move(script);
-  }
+  void on_external(ExternalScript script) { external_.set_script(mu_, std::move(script)); }
+  /// Computes answers for resource metrics queries without a fixed answer.
+  void on_resource(ResourceScript script) { resource_.set_script(mu_, std::move(script)); }
 
   // ---- recorded state ----
-  std::vector<provider::MetricQuery> custom_calls() const {
-    std::lock_guard lock(mu_);
-    return custom_calls_;
-  }
-  std::vector<provider::ExternalQuery> external_calls() const {
-    std::lock_guard lock(mu_);
-    return external_calls_;
-  }
-  /// custom_calls().size() + external_calls().size()
-  std::size_t call_count() const {
-    std::lock_guard lock(mu_);
-    return custom_calls_.size() + external_calls_.size();
-  }
+  std::vector<provider::MetricQuery> custom_calls() const { return custom_.recorded(mu_); }
+  std::vector<provider::ExternalQuery> external_calls() const { return external_.recorded(mu_); }
+  std::vector<provider::ResourceQuery> resource_calls() const { return resource_.recorded(mu_); }
+  /// Every recorded read, of every kind.
+  std::size_t call_count() const { return custom_calls().size() + external_calls().size() + resource_calls().size(); }
   /// How often discovery asked for the lists.
   int list_count() const {
     std::lock_guard lock(mu_);
@@ -92,47 +80,68 @@ class FakeMetricsProvider final : public provider::MetricsProvider {
   }
 
   net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery query) override {
-    co_return answer(query);
+    co_return custom_.read(mu_, query, query.metric_name, custom_not_found(query));
   }
   net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery query) override {
-    co_return answer(query);
+    co_return external_.read(mu_, query, query.metric_name,
+                             make_error(Errc::NotFound, "the server could not find the external metric " + query.metric_name));
+  }
+  net::awaitable<Result<provider::ResourceAnswer>> get_resource_metrics(provider::ResourceQuery query) override {
+    co_return resource_.read(mu_, query, std::string(kubeapi::to_string(query.kind)),
+                             make_error(Errc::NotFound, "the server could not find the requested resource"));
+  }
+  net::awaitable<Result<provider::CustomAnswer>> get_custom_metric_by_cluster(provider::MetricQuery query) override {
+    co_return custom_.read(mu_, query, query.metric_name, custom_not_found(query));
+  }
+  net::awaitable<Result<provider::ExternalAnswer>> get_external_metric_by_cluster(provider::ExternalQuery query) override {
+    co_return external_.read(mu_, query, query.metric_name,
+                             make_error(Errc::NotFound, "the server could not find the external metric " + query.metric_name));
   }
 
  private:
-  Result<provider::CustomAnswer> answer(const provider::MetricQuery& query) {
-    CustomScript script;
-    {
-      std::lock_guard lock(mu_);
-      custom_calls_.push_back(query);
-      if (auto it = custom_answers_.find(query.metric_name); it != custom_answers_.end()) return it->second;
-      script = custom_script_;
+  // The scripted answers and recorded queries of one kind; every method takes the provider's mutex.
+  template <class Query, class Answer>
+  struct Reads {
+    std::map<std::string, Result<Answer>> fixed;
+    std::function<Result<Answer>(const Query&)> script;
+    std::vector<Query> calls;
+
+    void fix(std::mutex& mu, std::string key, Result<Answer> answer) {
+      std::lock_guard lock(mu);
+      fixed.insert_or_assign(std::move(key), std::move(answer));
     }
-    if (script) return script(query);
+    void set_script(std::mutex& mu, std::function<Result<Answer>(const Query&)> s) {
+      std::lock_guard lock(mu);
+      script = std::move(s);
+    }
+    std::vector<Query> recorded(std::mutex& mu) const {
+      std::lock_guard lock(mu);
+      return calls;
+    }
+    Result<Answer> read(std::mutex& mu, const Query& query, const std::string& key, Error not_found) {
+      std::function<Result<Answer>(const Query&)> s;
+      {
+        std::lock_guard lock(mu);
+        calls.push_back(query);
+        if (auto it = fixed.find(key); it != fixed.end()) return it->second;
+        s = script;
+      }
+      if (s) return s(query);
+      return not_found;
+    }
+  };
+
+  static Error custom_not_found(const provider::MetricQuery& query) {
     return make_error(Errc::NotFound, "the server could not find the metric " + query.metric_name + " for " +
                                           query.resource.to_string());
-  }
-
-  Result<provider::ExternalAnswer> answer(const provider::ExternalQuery& query) {
-    ExternalScript script;
-    {
-      std::lock_guard lock(mu_);
-      external_calls_.push_back(query);
-      if (auto it = external_answers_.find(query.metric_name); it != external_answers_.end()) return it->second;
-      script = external_script_;
-    }
-    if (script) return script(query);
-    return make_error(Errc::NotFound, "the server could not find the external metric " + query.metric_name);
   }
 
   mutable std::mutex mu_;
   std::vector<provider::CustomMetricInfo> custom_metrics_;
   std::vector<provider::ExternalMetricInfo> external_metrics_;
-  std::map<std::string, Result<provider::CustomAnswer>> custom_answers_;
-  std::map<std::string, Result<provider::ExternalAnswer>> external_answers_;
-  CustomScript custom_script_;
-  ExternalScript external_script_;
-  std::vector<provider::MetricQuery> custom_calls_;
-  std::vector<provider::ExternalQuery> external_calls_;
+  Reads<provider::MetricQuery, provider::CustomAnswer> custom_;
+  Reads<provider::ExternalQuery, provider::ExternalAnswer> external_;
+  Reads<provider::ResourceQuery, provider::ResourceAnswer> resource_;
   mutable int list_calls_ = 0;
 };
 

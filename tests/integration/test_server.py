@@ -51,7 +51,7 @@ ENDPOINTS = [
     ("/openapi/v3", lambda out: "apis/custom.metrics.k8s.io/v1beta2" in json.loads(out)["paths"]),
     ("/openapi/v3/apis/custom.metrics.k8s.io/v1beta2", lambda out: json.loads(out)["openapi"] == "3.0.0"),
     ("/apis", lambda out: [g["name"] for g in json.loads(out)["groups"]] ==
-     ["custom.metrics.k8s.io", "external.metrics.k8s.io"]),
+     ["custom.metrics.k8s.io", "external.metrics.k8s.io", "metrics.k8s.io"]),
     ("/apis/custom.metrics.k8s.io", lambda out: json.loads(out)["preferredVersion"]["version"] == "v1beta2"),
     ("/apis/custom.metrics.k8s.io/v1beta2", lambda out: {r["name"] for r in json.loads(out)["resources"]} ==
      {"pods/http_requests", "nodes/node_load", "namespaces/queue_depth"}),
@@ -69,6 +69,14 @@ ENDPOINTS = [
      lambda out: json.loads(out)["items"][0]["describedObject"]["kind"] == "Namespace"),
     ("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages_ready?labelSelector=queue%3Dworker_tasks",
      lambda out: json.loads(out)["items"][0]["value"] == "12"),
+    ("/apis/metrics.k8s.io/v1beta1", lambda out: [r["kind"] for r in json.loads(out)["resources"]] ==
+     ["NodeMetrics", "PodMetrics"]),
+    ("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dsample-app",
+     lambda out: [i["metadata"]["annotations"]["resource.karmada.io/query-from-cluster"]
+                  for i in json.loads(out)["items"]] == ["member2", "member1"]),
+    ("/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=metadata.name%3Dsample-app-9b7d8c9f5-xrnfx",
+     lambda out: [i["containers"][0]["usage"]["cpu"] for i in json.loads(out)["items"]] == ["430m"]),
+    ("/apis/metrics.k8s.io/v1beta1/nodes", lambda out: len(json.loads(out)["items"]) == 2),
 ]
 
 
@@ -109,6 +117,25 @@ def test_kubectl_api_resources_discovery(adapter, certs, tmp_path, kubectl_bin):
     assert versions.returncode == 0, versions.stderr
     assert "custom.metrics.k8s.io/v1beta2" in versions.stdout.split()
     assert "custom.metrics.k8s.io/v1beta1" in versions.stdout.split()
+    assert "metrics.k8s.io/v1beta1" in versions.stdout.split()
+    assert "PodMetrics" in result.stdout and "NodeMetrics" in result.stdout
+
+
+@pytest.mark.parametrize("kubectl_bin", harness.KUBECTLS, ids=[os.path.basename(k) for k in harness.KUBECTLS])
+def test_kubectl_top_pod_and_get_nodemetrics(adapter, certs, tmp_path, kubectl_bin):
+    """kubectl 1.27-1.33 read resource metrics from us; a node name in two clusters is a 409 naming them."""
+    kubeconfig = harness.write_kubeconfig(tmp_path / "kubeconfig", adapter.port, certs)
+    top = harness.kubectl(kubectl_bin, kubeconfig, tmp_path / "cache", "top", "pod", "-l", "app=sample-app")
+    assert top.returncode == 0, top.stderr
+    rows = [line.split() for line in top.stdout.strip().splitlines()]
+    assert rows[0] == ["NAME", "CPU(cores)", "MEMORY(bytes)"], top.stdout
+    assert sorted(rows[1:]) == [["sample-app-9b7d8c9f5-9lw6t", "7m", "20Mi"], ["sample-app-9b7d8c9f5-xrnfx", "430m", "21Mi"]]
+    got = harness.kubectl(kubectl_bin, kubeconfig, tmp_path / "cache", "get", "nodemetrics")
+    assert got.returncode == 0, got.stderr
+    assert [line.split()[0] for line in got.stdout.strip().splitlines()] == ["NAME", "kwok-node-0", "kwok-node-0"]
+    one = harness.kubectl(kubectl_bin, kubeconfig, tmp_path / "cache", "get", "nodemetrics", "kwok-node-0")
+    assert one.returncode == 1 and "Error from server (Conflict)" in one.stderr, one.stderr
+    assert "member1, member2" in one.stderr, one.stderr
 
 
 def s_client(port, alpn):

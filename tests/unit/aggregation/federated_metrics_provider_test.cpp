@@ -321,3 +321,118 @@ TEST_CASE("external metrics fan out and merge the same way", "[unit][provider]")
   REQUIRE(rig.member("a")->external_calls().size() == 1);
   CHECK(rig.member("a")->external_calls()[0].label_selector == "queue=q");
 }
+
+// ---- resource metrics (metrics.k8s.io): the same fan-out, cache and status rule, their own merge ----
+
+namespace {
+
+kubeapi::ResourceMetricsList pod_metrics(std::vector<std::string> names) {
+  kubeapi::ResourceMetricsList list{kubeapi::ResourceMetricsKind::Pods, {}};
+  for (const auto& n : names) {
+    kubeapi::ResourceMetrics m;
+    m.metadata.name = n;
+    m.metadata.namespace_ = "default";
+    m.window_ns = 30'000'000'000;
+    m.containers = {{"app", {{"cpu", kubeapi::Quantity::from_milli(100)}}}};
+    list.items.push_back(m);
+  }
+  return list;
+}
+
+Result<provider::ResourceAnswer> resource(Rig& rig, provider::ResourceQuery q) {
+  return run_coro(rig.ioc, rig.provider->get_resource_metrics(q));
+}
+
+provider::ResourceQuery pods_in_default(std::string name = "") {
+  provider::ResourceQuery q;
+  q.kind = kubeapi::ResourceMetricsKind::Pods;
+  q.namespace_ = "default";
+  q.name = std::move(name);
+  q.label_selector = "app=web";
+  q.field_selector = "metadata.name!=x";
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("a pods list is the union of the members' PodMetrics, each tagged with its cluster", "[unit][provider]") {
+  Rig rig({"member1", "member2"});
+  rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-a", "web-b"}));
+  rig.member("member2")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-c"}));
+
+  auto r = resource(rig, pods_in_default());
+  REQUIRE(r);
+  REQUIRE(r->list.items.size() == 3);
+  CHECK(r->list.items[2].metadata.name == "web-c");
+  CHECK(r->list.items[2].cluster == "member2");
+  CHECK(r->list.items[2].metadata.annotations.at("resource.karmada.io/query-from-cluster") == "member2");
+  CHECK(r->warnings.empty());
+  CHECK(r->members == std::vector<std::string>{"member1", "member2"});
+  // every member got the request as asked: namespace, selectors, list
+  const auto calls = rig.member("member1")->resource_calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0] == members::ResourceMetricsRequest{kubeapi::ResourceMetricsKind::Pods, "default", "", "app=web",
+                                                    "metadata.name!=x"});
+}
+
+TEST_CASE("a pod found by name in two clusters is a 409 naming them; in none a 404", "[unit][provider]") {
+  Rig rig({"member1", "member2", "member3"});
+  rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));
+  rig.member("member2")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));
+  // member3 has no such pod: its metrics API answers 404 (the fake's default)
+
+  auto twin = resource(rig, pods_in_default("web-0"));
+  REQUIRE_FALSE(twin);
+  CHECK(twin.error().code == Errc::Conflict);
+  CHECK_THAT(twin.error().message, Catch::Contains("web-0") && Catch::Contains("member1, member2"));
+
+  Rig none({"member1", "member2"});
+  auto missing = resource(none, pods_in_default("ghost"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::NotFound);
+  CHECK(missing.error().message == "podmetrics.metrics.k8s.io \"default/ghost\" not found");
+
+  Rig one({"member1", "member2"});
+  one.member("member2")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));
+  auto found = resource(one, pods_in_default("web-0"));
+  REQUIRE(found);
+  REQUIRE(found->list.items.size() == 1);
+  CHECK(found->list.items[0].cluster == "member2");
+}
+
+TEST_CASE("resource metrics follow the partial-answer rules of custom metrics", "[unit][provider]") {
+  Rig rig({"member1", "member2"});
+  rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Nodes,
+                                         kubeapi::ResourceMetricsList{kubeapi::ResourceMetricsKind::Nodes, {}});
+  rig.member("member2")->script_resource(kubeapi::ResourceMetricsKind::Nodes,
+                                         make_error(Errc::Unavailable, "member member2: HTTP 503: metrics-server down"));
+  provider::ResourceQuery nodes;
+  nodes.kind = kubeapi::ResourceMetricsKind::Nodes;
+  auto partial = resource(rig, nodes);
+  REQUIRE(partial);
+  CHECK(partial->list.items.empty());
+  CHECK(partial->warnings == std::vector<std::string>{"member member2: HTTP 503: metrics-server down"});
+
+  rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Nodes,
+                                         make_error(Errc::Timeout, "member member1: no answer within 5000ms"));
+  auto none = resource(rig, nodes);
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == Errc::Unavailable);
+  CHECK_THAT(none.error().message, Catch::Contains("member1") && Catch::Contains("member2"));
+}
+
+TEST_CASE("resource reads share the result cache and the in-flight fan-outs", "[unit][provider]") {
+  FederatedMetricsProviderOptions options;
+  options.cache_ttl = 5s;
+  Rig rig({"member1"}, options);
+  rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));
+  REQUIRE(resource(rig, pods_in_default()));
+  REQUIRE(resource(rig, pods_in_default()));
+  CHECK(rig.member("member1")->resource_calls().size() == 1);
+  // another kind or namespace is another answer
+  auto q = pods_in_default();
+  q.namespace_ = "other";
+  REQUIRE(resource(rig, q));
+  CHECK(rig.member("member1")->resource_calls().size() == 2);
+  CHECK(metric_value(rig.registry, "fedmetrics_aggregation_cache_requests_total", {{"result", "hit"}}) == 1);
+}

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aggregation/merge_policy.hpp"
+#include "tests/support/catch_result.hpp"
 
 namespace fedmetrics::aggregation {
 namespace {
@@ -274,6 +275,72 @@ TEST_CASE("collapse_duplicates gives the same answer for unsorted input and for 
   CHECK(metrics == std::vector<std::string>{"api-0/http_requests@member-b", "db-0/http_requests@member-a",
                                             "web-0/a_metric@member-a", "web-0/http_requests@member-a,member-b,member-c",
                                             "web-1/http_requests@member-b"});
+}
+
+}  // namespace fedmetrics::aggregation
+
+// ---- resource metrics ----
+
+namespace fedmetrics::aggregation {
+namespace {
+
+kubeapi::ResourceMetrics pod_metrics(const std::string& ns, const std::string& name, const std::string& cpu) {
+  kubeapi::ResourceMetrics m;
+  m.metadata.name = name;
+  m.metadata.namespace_ = ns;
+  m.window_ns = 30'000'000'000;
+  m.containers = {{"app", {{"cpu", q(cpu)}}}};
+  return m;
+}
+
+MemberResourceResult member_pods(const std::string& cluster, std::vector<kubeapi::ResourceMetrics> items) {
+  return {cluster, kubeapi::ResourceMetricsList{kubeapi::ResourceMetricsKind::Pods, std::move(items)}};
+}
+
+}  // namespace
+
+TEST_CASE("resource metrics are the union of the members' items, never summed", "[unit][merge][resource]") {
+  auto merged = merge_resource({member_pods("member2", {pod_metrics("default", "web-0", "300m")}),
+                                member_pods("member1", {pod_metrics("default", "web-1", "100m"),
+                                                        pod_metrics("default", "web-0", "200m"),
+                                                        pod_metrics("apps", "api-0", "5m")})},
+                               kubeapi::ResourceMetricsKind::Pods);
+  CHECK(merged.kind == kubeapi::ResourceMetricsKind::Pods);
+  std::vector<std::string> order;
+  for (const auto& i : merged.items) {
+    order.push_back(i.metadata.namespace_ + "/" + i.metadata.name + "@" + i.cluster + "=" +
+                    i.containers.at(0).usage.at("cpu").to_string());
+    // the member is on the wire as Karmada's annotation
+    CHECK(i.metadata.annotations.at("resource.karmada.io/query-from-cluster") == i.cluster);
+  }
+  // ordered by namespace, name, cluster; the two web-0 stay two items with their own values
+  CHECK(order == std::vector<std::string>{"apps/api-0@member1=5m", "default/web-0@member1=200m",
+                                          "default/web-0@member2=300m", "default/web-1@member1=100m"});
+}
+
+TEST_CASE("the cluster annotation replaces one the member sent", "[unit][merge][resource]") {
+  auto item = pod_metrics("default", "web-0", "1");
+  item.metadata.annotations = {{"resource.karmada.io/query-from-cluster", "spoofed"}, {"other", "kept"}};
+  auto merged = merge_resource({member_pods("member1", {item})}, kubeapi::ResourceMetricsKind::Pods);
+  CHECK(merged.items.at(0).metadata.annotations ==
+        std::map<std::string, std::string>{{"other", "kept"}, {"resource.karmada.io/query-from-cluster", "member1"}});
+}
+
+TEST_CASE("a get by name found in several clusters is a Conflict naming them", "[unit][merge][resource]") {
+  auto merged = merge_resource({member_pods("member2", {pod_metrics("default", "web-0", "1")}),
+                                member_pods("member1", {pod_metrics("default", "web-0", "2")})},
+                               kubeapi::ResourceMetricsKind::Pods);
+  auto r = single_object(merged, "web-0");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Errc::Conflict);
+  CHECK(r.error().message ==
+        "Operation cannot be fulfilled on pods.metrics.k8s.io \"web-0\": the pod web-0 exists in more than one "
+        "cluster: member1, member2");
+  auto one = single_object(merge_resource({member_pods("member1", {pod_metrics("default", "web-0", "2")})},
+                                          kubeapi::ResourceMetricsKind::Pods),
+                           "web-0");
+  REQUIRE(one);
+  CHECK(one->items.size() == 1);
 }
 
 }  // namespace fedmetrics::aggregation

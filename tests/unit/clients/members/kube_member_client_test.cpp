@@ -45,6 +45,15 @@ const char* kFixtures = R"({
   "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/garbage": {"body": "{\"kind\": \"MetricValueList\", \"items\": [{]"},
   "/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/%2A/broken": {"status": 503, "body":
      {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "prometheus is down", "code": 503}},
+  "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb": {"body":
+     {"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1", "metadata": {}, "items": [
+       {"metadata": {"name": "web-0", "namespace": "default", "creationTimestamp": "2026-08-21T03:12:10Z"},
+        "timestamp": "2026-08-21T03:12:09Z", "window": "30s",
+        "containers": [{"name": "app", "usage": {"cpu": "250m", "memory": "20Mi"}}]}]}},
+  "/apis/metrics.k8s.io/v1beta1/nodes/kwok-node-0": {"body":
+     {"kind": "NodeMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
+      "metadata": {"name": "kwok-node-0", "creationTimestamp": "2026-08-21T03:12:10Z"},
+      "timestamp": "2026-08-21T03:12:09Z", "window": "30s", "usage": {"cpu": "1500m", "memory": "3Gi"}}},
   "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages_ready": {"body":
      {"kind": "ExternalMetricValueList", "apiVersion": "external.metrics.k8s.io/v1beta1", "metadata": {}, "items": [
        {"metricName": "queue_messages_ready", "metricLabels": {"queue": "q"}, "timestamp": "2026-08-21T03:12:09Z", "value": "12"}]}}
@@ -123,6 +132,21 @@ TEST_CASE("custom metrics paths follow the route shapes with Go escaping", "[uni
         "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_messages_ready?labelSelector=queue%3Dworker+tasks");
 }
 
+TEST_CASE("resource metrics paths are metrics-server's REST routes", "[unit][members]") {
+  using members::ResourceMetricsRequest;
+  using Kind = kubeapi::ResourceMetricsKind;
+  CHECK(members::resource_metrics_path(ResourceMetricsRequest{Kind::Pods, "default", "", "app=web", ""}) ==
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb");
+  CHECK(members::resource_metrics_path(ResourceMetricsRequest{Kind::Pods, "", "", "", "metadata.namespace!=kube-system"}) ==
+        "/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=metadata.namespace%21%3Dkube-system");
+  CHECK(members::resource_metrics_path(ResourceMetricsRequest{Kind::Pods, "default", "web-0", "", ""}) ==
+        "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web-0");
+  CHECK(members::resource_metrics_path(ResourceMetricsRequest{Kind::Nodes, "", "", "type=kwok", "metadata.name=a"}) ==
+        "/apis/metrics.k8s.io/v1beta1/nodes?labelSelector=type%3Dkwok&fieldSelector=metadata.name%3Da");
+  CHECK(members::resource_metrics_path(ResourceMetricsRequest{Kind::Nodes, "", "kwok-node-0", "", ""}) ==
+        "/apis/metrics.k8s.io/v1beta1/nodes/kwok-node-0");
+}
+
 TEST_CASE("discovery documents split group-resource and metric", "[unit][members]") {
   auto r = members::decode_discovery(
       R"({"kind":"APIResourceList","resources":[{"name":"pods/a","namespaced":true},
@@ -195,6 +219,32 @@ TEST_CASE("loopback: one HTTP call per metrics request after a cached version di
   auto paths = recorded_paths(fake);
   REQUIRE(paths.size() == 5);
   CHECK(paths[3] == "/apis/custom.metrics.k8s.io");
+}
+
+TEST_CASE("loopback: resource metrics lists and gets decode, stamped with the member", "[unit][members][loopback]") {
+  FakeMemberProcess fake({}, kFixtures);
+  test::ManualClock clock;
+  members::KubeMemberClient client(member_for(fake), clock);
+  using Kind = kubeapi::ResourceMetricsKind;
+
+  auto pods = run_coro(ioc(), client.get_resource_metrics({Kind::Pods, "default", "", "app=web", ""}, in(5s)));
+  REQUIRE(pods);
+  REQUIRE(pods->items.size() == 1);
+  CHECK(pods->items[0].containers.at(0).usage.at("cpu").to_string() == "250m");
+  CHECK(pods->items[0].cluster == "member1");
+
+  auto node = run_coro(ioc(), client.get_resource_metrics({Kind::Nodes, "", "kwok-node-0", "", ""}, in(5s)));
+  REQUIRE(node);
+  REQUIRE(node->items.size() == 1);  // a get answers a one-item list
+  CHECK(node->kind == Kind::Nodes);
+  CHECK(node->items[0].usage.at("memory").to_string() == "3Gi");
+
+  auto missing = run_coro(ioc(), client.get_resource_metrics({Kind::Nodes, "", "nope", "", ""}, in(5s)));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == Errc::NotFound);
+  CHECK(missing.error().message.rfind("member member1: ", 0) == 0);
+  // no version discovery for metrics.k8s.io: one call each
+  CHECK(recorded_paths(fake).size() == 3);
 }
 
 TEST_CASE("loopback: member answers map to Errc with the member name", "[unit][members][loopback]") {

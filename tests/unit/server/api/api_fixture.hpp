@@ -10,6 +10,7 @@
 #include <string>
 
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 #include "clients/kubeapi/status.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/api/health.hpp"
@@ -55,6 +56,26 @@ inline kubeapi::ExternalMetricValue external_item(const std::string& metric, con
   return v;
 }
 
+/// One PodMetrics (or NodeMetrics with `usage`) as a member's metrics-server reports it, from `cluster`.
+inline kubeapi::ResourceMetrics resource_item(const std::string& ns, const std::string& name, const std::string& cluster,
+                                              std::int64_t cpu_milli) {
+  kubeapi::ResourceMetrics m;
+  m.metadata.name = name;
+  m.metadata.namespace_ = ns;
+  m.metadata.creation_timestamp = "2026-08-21T03:12:10Z";
+  m.metadata.labels = {{"app", "web"}};
+  m.metadata.annotations = {{std::string(kubeapi::kQuerySourceAnnotation), cluster}};
+  m.timestamp = "2026-08-21T03:12:09Z";
+  m.window_ns = 30'000'000'000;
+  if (ns.empty()) {
+    m.usage = {{"cpu", milli(cpu_milli)}, {"memory", *kubeapi::Quantity::parse("1Gi")}};
+  } else {
+    m.containers = {{"app", {{"cpu", milli(cpu_milli)}, {"memory", *kubeapi::Quantity::parse("20Mi")}}}};
+  }
+  m.cluster = cluster;
+  return m;
+}
+
 /// Allows every request: the gate itself has its own tests; these drive what comes after it.
 class AllowAll final : public auth::Authorizer {
  public:
@@ -93,6 +114,9 @@ struct ApiFixture {
   ///  other metric answers 2 items for "*" ("obj-a", "obj-b"), nothing for the object "ghost" and 1 item
   ///  for any other name.
   ///  external: missing, down, none (0 items); anything else 2 items.
+  ///  resource: pods — namespace "down" fails (Unavailable), "partial" answers 1 item with a warning, "empty"
+  ///  none; otherwise a list answers web-0 (member-1) and web-1 (member-2), a get of "twin" is a Conflict,
+  ///  of "ghost" NotFound, of any other name that pod. nodes — kwok-node-0 (member-1), kwok-node-1 (member-2).
   void script_defaults() {
     provider.set_custom_metrics({
         {{"", "pods"}, "http_requests", true},
@@ -132,6 +156,40 @@ struct ApiFixture {
       provider::ExternalAnswer a;
       a.list.items.push_back(external_item(q.metric_name, "worker_tasks", 12000));
       a.list.items.push_back(external_item(q.metric_name, "mail", 3000));
+      return a;
+    });
+
+    provider.on_resource([](const provider::ResourceQuery& q) -> Result<provider::ResourceAnswer> {
+      provider::ResourceAnswer a;
+      a.list.kind = q.kind;
+      if (q.kind == kubeapi::ResourceMetricsKind::Nodes) {
+        for (const char* node : {"kwok-node-0", "kwok-node-1"}) {
+          if (q.name.empty() || q.name == node) {
+            a.list.items.push_back(resource_item("", node, node[10] == '0' ? "member-1" : "member-2", 1500));
+          }
+        }
+        if (a.list.items.empty()) return make_error(Errc::NotFound, "nodemetrics.metrics.k8s.io \"" + q.name + "\" not found");
+        return a;
+      }
+      const std::string ns = q.namespace_.empty() ? "default" : q.namespace_;
+      if (ns == "down") return make_error(Errc::Unavailable, "no member cluster answered: member-1: connection refused");
+      if (ns == "empty") return a;
+      if (ns == "partial") {
+        a.list.items.push_back(resource_item(ns, "web-0", "member-1", 250));
+        a.warnings = {"member-2: connection refused"};
+        return a;
+      }
+      if (q.name == "twin") {
+        return make_error(Errc::Conflict, "Operation cannot be fulfilled on pods.metrics.k8s.io \"twin\": the pod twin "
+                                          "exists in more than one cluster: member-1, member-2");
+      }
+      if (q.name == "ghost") return make_error(Errc::NotFound, "podmetrics.metrics.k8s.io \"" + ns + "/ghost\" not found");
+      if (!q.name.empty()) {
+        a.list.items.push_back(resource_item(ns, q.name, "member-1", 250));
+        return a;
+      }
+      a.list.items.push_back(resource_item(ns, "web-0", "member-1", 250));
+      a.list.items.push_back(resource_item(ns, "web-1", "member-2", 750));
       return a;
     });
   }

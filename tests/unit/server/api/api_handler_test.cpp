@@ -315,6 +315,51 @@ TEST_CASE("member text in Warning headers is printable ASCII, 256 bytes each, 4 
   CHECK(total <= 4096);
 }
 
+TEST_CASE("resource metrics partial answers carry Warning headers, also in a Table", "[unit][api][resource]") {
+  ApiFixture f;
+  for (const char* accept : {"application/json", "application/json;as=Table;v=v1;g=meta.k8s.io"}) {
+    CAPTURE(accept);
+    const auto r = f.get("/apis/metrics.k8s.io/v1beta1/namespaces/partial/pods", accept);
+    CHECK(r.status == 200);
+    CHECK(r.headers.get_all("Warning") == std::vector<std::string_view>{"299 - \"member-2: connection refused\""});
+  }
+}
+
+TEST_CASE("kubectl get podmetrics: the Table lists every member's pods with its columns", "[unit][api][resource]") {
+  ApiFixture f;
+  const auto r = f.get("/apis/metrics.k8s.io/v1beta1/namespaces/default/pods",
+                       "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,"
+                       "application/json");
+  REQUIRE(r.status == 200);
+  CHECK(r.content_type == "application/json");
+  const auto t = parse_json(r.body);
+  CHECK(t["kind"] == "Table");
+  std::vector<std::string> columns;
+  for (const auto& c : t["columnDefinitions"]) columns.push_back(c["name"].get<std::string>());
+  CHECK(columns == std::vector<std::string>{"Name", "cpu", "memory", "Window"});
+  REQUIRE(t["rows"].size() == 2);
+  CHECK(t["rows"][0]["cells"] == Json::parse(R"(["web-0","250m","20Mi","30s"])"));
+  // the default includeObject is Metadata: the cluster annotation travels with each row
+  CHECK(t["rows"][1]["object"]["metadata"]["annotations"]["resource.karmada.io/query-from-cluster"] == "member-2");
+  // what reached the provider: one pods list in the namespace
+  REQUIRE(f.provider.resource_calls().size() == 1);
+  CHECK(f.provider.resource_calls()[0] ==
+        provider::ResourceQuery{kubeapi::ResourceMetricsKind::Pods, "default", "", "", ""});
+}
+
+TEST_CASE("resource metrics selectors reach the provider in canonical form", "[unit][api][resource]") {
+  ApiFixture f;
+  const auto r = f.get("/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app+in+(web),tier%3Dfront"
+                       "&fieldSelector=metadata.namespace%3D%3Ddefault,metadata.name!%3Dx");
+  REQUIRE(r.status == 200);
+  const auto calls = f.provider.resource_calls();
+  REQUIRE(calls.size() == 1);
+  const auto& q = calls[0];
+  CHECK(q.namespace_.empty());  // all namespaces
+  CHECK(q.label_selector == "app in (web),tier=front");
+  CHECK(q.field_selector == "metadata.name!=x,metadata.namespace=default");
+}
+
 TEST_CASE("other methods are 405 with Allow, and never reach the provider", "[unit][api]") {
   ApiFixture f;
   const auto method = GENERATE(as<std::string>{}, "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT");
@@ -410,8 +455,9 @@ TEST_CASE("/apis and /apis/<group> list every served version, preferred first", 
   const auto list = parse_json(f.get("/apis").body);
   CHECK(list["kind"] == "APIGroupList");
   CHECK(list["apiVersion"] == "v1");
-  REQUIRE(list["groups"].size() == 2);
+  REQUIRE(list["groups"].size() == 3);
   CHECK(list["groups"][0]["name"] == "custom.metrics.k8s.io");
+  CHECK(list["groups"][2]["name"] == "metrics.k8s.io");
   CHECK(list["groups"][0]["versions"] ==
         Json::array({{{"groupVersion", "custom.metrics.k8s.io/v1beta2"}, {"version", "v1beta2"}},
                      {{"groupVersion", "custom.metrics.k8s.io/v1beta1"}, {"version", "v1beta1"}}}));
@@ -523,11 +569,16 @@ TEST_CASE("/openapi/v2 is a Swagger 2.0 document whose references resolve", "[un
            "/apis/custom.metrics.k8s.io/v1beta2/{resource}/{name}/{metric}",
            "/apis/custom.metrics.k8s.io/v1beta1/{resource}/{name}/{metric}",
            "/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metric}",
+           "/apis/metrics.k8s.io/v1beta1/nodes",
+           "/apis/metrics.k8s.io/v1beta1/nodes/{name}",
+           "/apis/metrics.k8s.io/v1beta1/pods",
+           "/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods",
+           "/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}",
        }) {
     CAPTURE(path);
     CHECK(j["paths"].contains(path));
   }
-  CHECK(j["paths"].size() == 7);
+  CHECK(j["paths"].size() == 12);
 
   std::vector<std::string> refs;
   collect_refs(j, refs);
@@ -568,7 +619,7 @@ TEST_CASE("/openapi/v3 lists one document per served group-version, each fetchab
   std::set<std::string> keys;
   for (const auto& [key, entry] : root["paths"].items()) keys.insert(key);
   CHECK(keys == std::set<std::string>{"apis/custom.metrics.k8s.io/v1beta1", "apis/custom.metrics.k8s.io/v1beta2",
-                                      "apis/external.metrics.k8s.io/v1beta1"});
+                                      "apis/external.metrics.k8s.io/v1beta1", "apis/metrics.k8s.io/v1beta1"});
   for (const auto& [key, entry] : root["paths"].items()) {
     CAPTURE(key);
     const auto url = entry["serverRelativeURL"].get<std::string>();

@@ -31,21 +31,24 @@ TEST_CASE("served groups and versions", "[unit][discovery]") {
       {"custom.metrics.k8s.io", "v1", false},
       {"external.metrics.k8s.io", "v1beta1", true},
       {"external.metrics.k8s.io", "v1beta2", false},
-      {"metrics.k8s.io", "v1beta1", false},
+      {"metrics.k8s.io", "v1beta1", true},
+      {"metrics.k8s.io", "v1", false},
       {"", "", false},
   }));
   CAPTURE(group, version);
   CHECK(serves(group, version) == served);
 }
 
-TEST_CASE("find_group knows the two groups, preferred version first", "[unit][discovery]") {
+TEST_CASE("find_group knows the three groups, preferred version first", "[unit][discovery]") {
   const auto* custom = find_group("custom.metrics.k8s.io");
   REQUIRE(custom != nullptr);
   CHECK(custom->versions == std::vector<std::string_view>{"v1beta2", "v1beta1"});
   const auto* external = find_group("external.metrics.k8s.io");
   REQUIRE(external != nullptr);
   CHECK(external->versions == std::vector<std::string_view>{"v1beta1"});
-  CHECK(find_group("metrics.k8s.io") == nullptr);
+  const auto* resource = find_group("metrics.k8s.io");
+  REQUIRE(resource != nullptr);
+  CHECK(resource->versions == std::vector<std::string_view>{"v1beta1"});
   CHECK(find_group("Custom.Metrics.k8s.io") == nullptr);
 }
 
@@ -58,9 +61,18 @@ TEST_CASE("the group documents have the legacy discovery shape", "[unit][discove
   const auto list = Json::parse(api_group_list_json());
   CHECK(list["kind"] == "APIGroupList");
   CHECK(list["apiVersion"] == "v1");
-  REQUIRE(list["groups"].size() == 2);
+  REQUIRE(list["groups"].size() == 3);
   CHECK(list["groups"][1]["name"] == "external.metrics.k8s.io");
+  CHECK(list["groups"][2]["name"] == "metrics.k8s.io");
   CHECK_FALSE(list["groups"][1].contains("serverAddressByClientCIDRs"));
+}
+
+TEST_CASE("resource metrics discovery lists nodes and pods as metrics-server does", "[unit][discovery]") {
+  const auto j = Json::parse(resource_metrics_resource_list_json());
+  CHECK(j["groupVersion"] == "metrics.k8s.io/v1beta1");
+  CHECK(j["resources"] == Json::parse(R"([
+      {"name":"nodes","singularName":"","namespaced":false,"kind":"NodeMetrics","verbs":["get","list"]},
+      {"name":"pods","singularName":"","namespaced":true,"kind":"PodMetrics","verbs":["get","list"]}])"));
 }
 
 TEST_CASE("custom discovery gives every metric of a resource one scope", "[unit][discovery]") {
@@ -140,10 +152,16 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
     const auto j = Json::parse(openapi_v2_json("v1.2.3"));
     CHECK(j["swagger"] == "2.0");
     CHECK(j["info"]["version"] == "v1.2.3");
-    CHECK(j["paths"].size() == 7);
+    CHECK(j["paths"].size() == 12);
     std::set<std::string> ids;
     for (const auto& [path, item] : j["paths"].items()) ids.insert(item["get"]["operationId"].get<std::string>());
-    CHECK(ids.size() == 7);  // unique across the document
+    CHECK(ids.size() == 12);  // unique across the document
+    CHECK(ids.count("listMetricsV1beta1NamespacedPodMetrics") == 1);
+    CHECK(ids.count("readMetricsV1beta1NodeMetrics") == 1);
+    CHECK(j["paths"]["/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"]["get"]["responses"]["200"]["schema"]
+           ["$ref"] == "#/definitions/io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetricsList");
+    CHECK(j["definitions"]["io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics"]["x-kubernetes-group-version-kind"] ==
+          Json::array({{{"group", "metrics.k8s.io"}, {"version", "v1beta1"}, {"kind", "NodeMetrics"}}}));
     CHECK(ids.count("readCustomMetricsV1beta2NamespacedObjectMetricValueList") == 1);
     CHECK(ids.count("readExternalMetricsV1beta1NamespacedExternalMetricValueList") == 1);
     CHECK(j["definitions"].contains("io.k8s.metrics.pkg.apis.custom_metrics.v1beta2.MetricValueList"));
@@ -155,8 +173,9 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
   }
   SECTION("v3 root") {
     const auto j = Json::parse(openapi_v3_root_json("v1.2.3"));
-    CHECK(j["paths"].size() == 3);
+    CHECK(j["paths"].size() == 4);
     CHECK(j["paths"].contains("apis/external.metrics.k8s.io/v1beta1"));
+    CHECK(j["paths"].contains("apis/metrics.k8s.io/v1beta1"));
     CHECK_FALSE(j["paths"].contains("version"));
     CHECK_FALSE(j["paths"].contains("apis"));
   }
@@ -165,6 +184,7 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
         {"custom.metrics.k8s.io", "v1beta2"},
         {"custom.metrics.k8s.io", "v1beta1"},
         {"external.metrics.k8s.io", "v1beta1"},
+        {"metrics.k8s.io", "v1beta1"},
     }));
     CAPTURE(group, version);
     const auto j = Json::parse(openapi_v3_group_json(group, version, "v1.2.3"));
@@ -180,7 +200,7 @@ TEST_CASE("OpenAPI documents parse as JSON", "[unit][discovery][openapi]") {
   }
   SECTION("v3 of an unserved version is empty") {
     CHECK(openapi_v3_group_json("custom.metrics.k8s.io", "v1", "v1.2.3").empty());
-    CHECK(openapi_v3_group_json("metrics.k8s.io", "v1beta1", "v1.2.3").empty());
+    CHECK(openapi_v3_group_json("metrics.k8s.io", "v1", "v1.2.3").empty());
   }
 }
 

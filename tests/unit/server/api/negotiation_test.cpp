@@ -64,3 +64,47 @@ TEST_CASE("the 406 message names application/json", "[unit][negotiation]") {
 }
 
 }  // namespace fedmetrics::api
+
+namespace fedmetrics::api {
+
+TEST_CASE("a resource endpoint negotiates the meta.k8s.io conversions", "[unit][negotiation]") {
+  using R = Representation;
+  using V = kubeapi::MetaVersion;
+  const auto [accept, representation, version] = GENERATE(table<std::string, R, V>({
+      // kubectl get: Table v1, then v1beta1, then plain JSON
+      {"application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json",
+       R::Table, V::V1},
+      {"application/json;as=Table;v=v1beta1;g=meta.k8s.io", R::Table, V::V1Beta1},
+      {"application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io", R::PartialObjectMetadata, V::V1},
+      {"application/json;as=PartialObjectMetadataList;v=v1beta1;g=meta.k8s.io", R::PartialObjectMetadataList, V::V1Beta1},
+      // unknown profiles are skipped for the next entry
+      {"application/json;as=Table;v=v2;g=meta.k8s.io,application/json", R::Json, V::V1},
+      {"application/json;as=Table;v=v1;g=apps,application/json;as=Table;v=v1;g=meta.k8s.io", R::Table, V::V1},
+      // q orders the entries; ties keep the header order, a more specific range first
+      {"application/json;q=0.5,application/json;as=Table;v=v1;g=meta.k8s.io", R::Table, V::V1},
+      {"*/*,application/json;as=Table;v=v1;g=meta.k8s.io", R::Table, V::V1},
+      {"application/json,application/json;as=Table;v=v1;g=meta.k8s.io", R::Json, V::V1},
+      {"", R::Json, V::V1},
+  }));
+  CAPTURE(accept);
+  const auto m = negotiate(accept, true);
+  REQUIRE(m.has_value());
+  CHECK(m->representation == representation);
+  if (representation != R::Json) CHECK(m->meta_version == version);
+}
+
+TEST_CASE("conversions are refused where they are not offered, or malformed", "[unit][negotiation]") {
+  for (const char* accept : {"application/json;as=Table;v=v1;g=meta.k8s.io",
+                             "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"}) {
+    CAPTURE(accept);
+    CHECK_FALSE(negotiate(std::string_view(accept), false).has_value());  // custom/external metrics, discovery
+  }
+  for (const char* accept : {"application/json;as=Table", "application/json;as=Table;g=meta.k8s.io",
+                             "application/json;as=Tables;v=v1;g=meta.k8s.io",
+                             "application/json;as=Table;v=v1;g=meta.k8s.io;q=0", "text/html;as=Table;v=v1;g=meta.k8s.io"}) {
+    CAPTURE(accept);
+    CHECK_FALSE(negotiate(std::string_view(accept), true).has_value());
+  }
+}
+
+}  // namespace fedmetrics::api

@@ -29,6 +29,9 @@ bool is_health(const std::string& target) {
 #define C1 "/apis/custom.metrics.k8s.io/v1beta1"
 #define C2 "/apis/custom.metrics.k8s.io/v1beta2"
 #define E1 "/apis/external.metrics.k8s.io/v1beta1"
+#define R1 "/apis/metrics.k8s.io/v1beta1"
+#define TABLE_V1 "application/json;as=Table;v=v1;g=meta.k8s.io"
+#define KUBECTL_GET TABLE_V1 ",application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
 #define V2_PROFILE "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 #define V2BETA1_PROFILE "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
 
@@ -68,17 +71,18 @@ TEST_CASE("route table: every endpoint answers with the documented status and sh
           {"GET", "/openapi/v3/apis/custom.metrics.k8s.io/v1beta1?hash=0123", "", 200, kAny, "v1beta1", 0},
           {"GET", "/openapi/v3/apis/external.metrics.k8s.io/v1beta1", "", 200, kAny, "ExternalMetricValueList", 0},
           {"GET", "/openapi/v3/apis/external.metrics.k8s.io/v1beta2", "", 404, kAny, "", 0},
-          {"GET", "/openapi/v3/apis/metrics.k8s.io/v1beta1", "", 404, kAny, "", 0},
+          {"GET", "/openapi/v3/apis/metrics.k8s.io/v1beta1", "", 200, kAny, "PodMetricsList", 0},
+          {"GET", "/openapi/v3/apis/metrics.k8s.io/v1", "", 404, kAny, "", 0},
           {"GET", "/openapi/v1", "", 404, kAny, "", 0},
           // ---- discovery ----
-          {"GET", "/apis", "", 200, 2, "\"kind\":\"APIGroupList\"", 0},
-          {"GET", "/apis/", "", 200, 2, "\"kind\":\"APIGroupList\"", 0},
-          {"GET", "/apis", "application/json", 200, 2, "custom.metrics.k8s.io", 0},
-          {"GET", "/apis", "application/json, */*", 200, 2, "external.metrics.k8s.io", 0},
+          {"GET", "/apis", "", 200, 3, "\"kind\":\"APIGroupList\"", 0},
+          {"GET", "/apis/", "", 200, 3, "\"kind\":\"APIGroupList\"", 0},
+          {"GET", "/apis", "application/json", 200, 3, "custom.metrics.k8s.io", 0},
+          {"GET", "/apis", "application/json, */*", 200, 3, "external.metrics.k8s.io", 0},
           {"GET", "/apis", V2_PROFILE, 406, kAny, "NotAcceptable", 0},
           {"GET", "/apis", V2BETA1_PROFILE, 406, kAny, "NotAcceptable", 0},
           {"GET", "/apis", V2_PROFILE "," V2BETA1_PROFILE, 406, kAny, "NotAcceptable", 0},
-          {"GET", "/apis", V2_PROFILE ";q=0.9," V2BETA1_PROFILE ";q=0.8,application/json;q=0.7", 200, 2, "APIGroupList", 0},
+          {"GET", "/apis", V2_PROFILE ";q=0.9," V2BETA1_PROFILE ";q=0.8,application/json;q=0.7", 200, 3, "APIGroupList", 0},
           {"GET", "/apis/custom.metrics.k8s.io", "", 200, 2,
            "\"preferredVersion\":{\"groupVersion\":\"custom.metrics.k8s.io/v1beta2\",\"version\":\"v1beta2\"}", 0},
           {"GET", "/apis/custom.metrics.k8s.io/", "", 200, 2, "\"kind\":\"APIGroup\"", 0},
@@ -94,8 +98,9 @@ TEST_CASE("route table: every endpoint answers with the documented status and sh
           {"GET", "/apis/custom.metrics.k8s.io/v1", "", 404, kAny, "", 0},
           {"GET", "/apis/custom.metrics.k8s.io/v1beta3", "", 404, kAny, "", 0},
           {"GET", "/apis/external.metrics.k8s.io/v1beta2", "", 404, kAny, "", 0},
-          {"GET", "/apis/metrics.k8s.io", "", 404, kAny, "", 0},
-          {"GET", "/apis/metrics.k8s.io/v1beta1", "", 404, kAny, "", 0},
+          {"GET", "/apis/metrics.k8s.io", "", 200, 1, "\"groupVersion\":\"metrics.k8s.io/v1beta1\"", 0},
+          {"GET", R1, "", 200, 2, "\"kind\":\"PodMetrics\"", 0},
+          {"GET", "/apis/metrics.k8s.io/v1", "", 404, kAny, "", 0},
           {"GET", "/api", "", 404, kAny, "", 0},
           {"GET", "/api/v1", "", 404, kAny, "", 0},
           {"GET", "/", "", 404, kAny, "", 0},
@@ -179,6 +184,51 @@ TEST_CASE("route table: every endpoint answers with the documented status and sh
           {"GET", E1 "/namespaces/default/pods/queue_depth", "", 404, kAny, "", 0},
           {"GET", E1 "/nodes/x/queue_depth", "", 404, kAny, "", 0},
           {"DELETE", E1 "/namespaces/default/queue_depth", "", 405, kAny, "", 0},
+          // ---- resource metrics reads (metrics.k8s.io) ----
+          {"GET", R1 "/namespaces/default/pods", "", 200, 2, "\"kind\":\"PodMetricsList\"", 1},
+          {"GET", R1 "/namespaces/default/pods?labelSelector=app%3Dweb&fieldSelector=metadata.name%3Dweb-0", "", 200,
+           2, "\"resource.karmada.io/query-from-cluster\":\"member-2\"", 1},
+          {"GET", R1 "/pods", "application/json, */*", 200, 2, "\"window\":\"30s\"", 1},
+          {"GET", R1 "/namespaces/default/pods/web-0", "", 200, kAny, "\"kind\":\"PodMetrics\"", 1},
+          {"GET", R1 "/namespaces/default/pods/twin", "", 409, kAny, "member-1, member-2", 1},
+          {"GET", R1 "/namespaces/default/pods/ghost", "", 404, kAny, "podmetrics.metrics.k8s.io \\\"default/ghost\\\" not found", 1},
+          {"GET", R1 "/namespaces/down/pods", "", 503, kAny, "connection refused", 1},
+          {"GET", R1 "/namespaces/empty/pods", "", 200, 0, "\"items\":[]", 1},
+          {"GET", R1 "/namespaces/partial/pods", "", 200, 1, "", 1},
+          {"GET", R1 "/nodes", "", 200, 2, "\"kind\":\"NodeMetricsList\"", 1},
+          {"GET", R1 "/nodes/kwok-node-1", "", 200, kAny, "\"usage\":{\"cpu\":\"1500m\"", 1},
+          {"GET", R1 "/nodes/nope", "", 404, kAny, "nodemetrics", 1},
+          {"HEAD", R1 "/nodes", "", 200, kAny, "", 1},
+          // kubectl get podmetrics / nodemetrics: a Table, as metrics-server answers it
+          {"GET", R1 "/namespaces/default/pods", KUBECTL_GET, 200, kAny, "\"kind\":\"Table\"", 1},
+          {"GET", R1 "/namespaces/default/pods", TABLE_V1, 200, kAny, "\"cells\":[\"web-1\",\"750m\",\"20Mi\",\"30s\"]", 1},
+          {"GET", R1 "/nodes/kwok-node-0", "application/json;as=Table;v=v1beta1;g=meta.k8s.io", 200, kAny,
+           "\"apiVersion\":\"meta.k8s.io/v1beta1\"", 1},
+          {"GET", R1 "/nodes?includeObject=Object", TABLE_V1, 200, kAny, "\"object\":{\"kind\":\"NodeMetrics\"", 1},
+          {"GET", R1 "/nodes?includeObject=None", TABLE_V1, 200, kAny, "\"object\":null", 1},
+          {"GET", R1 "/nodes?includeObject=Everything", TABLE_V1, 400, kAny, "unrecognized includeObject", 0},
+          {"GET", R1 "/nodes?includeObject=Everything", "", 200, 2, "", 1},  // only Tables read it
+          {"GET", R1 "/namespaces/down/pods", TABLE_V1, 503, kAny, "", 1},
+          {"GET", R1 "/nodes/kwok-node-0", "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io", 200, kAny,
+           "\"kind\":\"PartialObjectMetadata\"", 1},
+          {"GET", R1 "/nodes", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", 200, 2,
+           "\"kind\":\"PartialObjectMetadataList\"", 1},
+          {"GET", R1 "/nodes", "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io", 406, kAny, "is a list", 0},
+          {"GET", R1 "/nodes/kwok-node-0", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io", 406, kAny,
+           "is not a list", 0},
+          {"GET", R1 "/nodes", "application/json;as=Table;v=v2;g=meta.k8s.io", 406, kAny, "", 0},
+          {"GET", R1 "/nodes", "application/json;as=Table;v=v1;g=apps", 406, kAny, "", 0},
+          {"GET", R1 "/nodes", "application/vnd.kubernetes.protobuf", 406, kAny, "", 0},
+          {"GET", R1 "/nodes", "application/vnd.kubernetes.protobuf, */*", 200, 2, "", 1},
+          {"GET", R1 "/namespaces/Bad_NS/pods", "", 400, kAny, "invalid namespace", 0},
+          {"GET", R1 "/namespaces/default/pods?labelSelector=a+in+b", "", 400, kAny, "invalid labelSelector", 0},
+          {"GET", R1 "/namespaces/default/pods?fieldSelector=metadata.name", "", 400, kAny, "invalid fieldSelector", 0},
+          {"GET", R1 "/namespaces/default/pods/web-0?labelSelector=a+in+b", "", 200, kAny, "", 1},  // a get ignores it
+          {"GET", "/apis/metrics.k8s.io/v1beta2/nodes", "", 404, kAny, "", 0},
+          {"GET", R1 "/namespaces/default/pods/web-0/containers", "", 404, kAny, "", 0},
+          {"GET", R1 "/deployments", "", 404, kAny, "", 0},
+          {"POST", R1 "/nodes", "", 405, kAny, "", 0},
+          {"DELETE", R1 "/namespaces/default/pods/web-0", "", 405, kAny, "", 0},
           // ---- targets that are not routable at all ----
           {"GET", "*", "", 400, kAny, "", 0},
           {"GET", "http://127.0.0.1/apis", "", 400, kAny, "", 0},
