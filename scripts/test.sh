@@ -6,8 +6,9 @@
 #   integration  integration tests against the real binary, real kubectl, openssl, curl
 #   image        scripts/image (the container image, no container engine) and its entrypoint run from the
 #                unpacked root file system; root; ~15 s with the base cached, ~35 s cold
-#   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl built from the Go module
-#                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after)
+#   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl, helm built from the Go module
+#                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after), the
+#                Helm chart (lint, render, install) included
 #   federation   the local federation (scripts/local-up) and the seed walkthrough with fedmetrics' and with
 #                Karmada's FederatedHPA loop; builds every peer first (about 50 min cold on 2 cores, cached)
 #   bench        scripts/bench --smoke: every benchmark scenario at a tiny size, fedmetrics only (seconds)
@@ -28,12 +29,12 @@ case "$what" in
   image) scripts/build.sh release && run_ctest build image ;;
   e2e)
     scripts/build.sh release
-    FEDMETRICS_NICE=0 scripts/peers/build.sh --required "etcd kube-apiserver kubectl" etcd kube-apiserver kubectl
+    FEDMETRICS_NICE=0 scripts/peers/build.sh --required "etcd kube-apiserver kubectl helm" etcd kube-apiserver kubectl helm
     run_ctest build e2e ;;
   federation)
     scripts/build.sh release
     FEDMETRICS_NICE=0 scripts/peers/build.sh --required all etcd kube-apiserver kubectl kube-controller-manager \
-      prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler
+      prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler helm
     run_ctest build federation ;;
   bench)
     scripts/build.sh release

@@ -15,7 +15,7 @@ _fedmetrics_peers_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../peers/versions.env
 . "$_fedmetrics_peers_lib_dir/../peers/versions.env"
 
-FEDMETRICS_PEERS_ALL="etcd kube-apiserver kubectl kube-controller-manager prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler karmada-metrics-adapter"
+FEDMETRICS_PEERS_ALL="etcd kube-apiserver kubectl kube-controller-manager prometheus-adapter kwok karmada-aggregated-apiserver karmada-controller-manager karmada-scheduler karmada-metrics-adapter helm"
 
 fedmetrics_peers_cache() {
   printf '%s\n' "${FEDMETRICS_PEERS_CACHE:-$HOME/.cache/fedmetrics/peers}"
@@ -39,6 +39,9 @@ fedmetrics_peer_info() {
     kwok)
       PEER_GROUP=kwok PEER_MODULE=sigs.k8s.io/kwok PEER_VERSION=$FEDMETRICS_KWOK_VERSION
       PEER_PKG=sigs.k8s.io/kwok/cmd/kwok PEER_BIN=kwok ;;
+    helm)
+      PEER_GROUP=helm PEER_MODULE=helm.sh/helm/v3 PEER_VERSION=$FEDMETRICS_HELM_VERSION
+      PEER_PKG=helm.sh/helm/v3/cmd/helm PEER_BIN=helm ;;
     karmada-aggregated-apiserver|karmada-controller-manager|karmada-scheduler|karmada-metrics-adapter)
       PEER_GROUP=karmada PEER_MODULE=github.com/karmada-io/karmada PEER_VERSION=$FEDMETRICS_KARMADA_VERSION
       PEER_PKG=github.com/karmada-io/karmada/cmd/${1#karmada-} PEER_BIN=$1 ;;

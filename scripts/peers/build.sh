@@ -6,7 +6,7 @@
 #
 #   component   one of: etcd kube-apiserver kubectl kube-controller-manager
 #               prometheus-adapter kwok karmada-aggregated-apiserver
-#               karmada-controller-manager karmada-scheduler karmada-metrics-adapter
+#               karmada-controller-manager karmada-scheduler karmada-metrics-adapter helm
 #               (default: all, in that order)
 #   --required LIST  comma/space separated components whose failure makes the
 #               script exit non-zero ("all" or "none" allowed). Default from
@@ -145,6 +145,8 @@ ldflags_for() {
       printf '%s' "-s -w -X github.com/karmada-io/karmada/pkg/version.gitVersion=$v -X github.com/karmada-io/karmada/pkg/version.gitTreeState=clean -X github.com/karmada-io/karmada/pkg/version.buildDate=$date" ;;
     kwok)
       printf '%s' "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$v -X sigs.k8s.io/kwok/pkg/consts.version=$v" ;;
+    helm)
+      printf '%s' "-s -w -X helm.sh/helm/v3/internal/version.version=$v -X helm.sh/helm/v3/internal/version.gitTreeState=clean" ;;
     *) printf '%s' "-s -w" ;;
   esac
 }

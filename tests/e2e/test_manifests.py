@@ -15,8 +15,8 @@ MANIFESTS = sorted(p for p in glob.glob(os.path.join(harness.SOURCE_DIR, "manife
 
 def test_there_are_manifests():
     names = {os.path.basename(p) for p in MANIFESTS}
-    assert {"deployment.yaml", "service.yaml", "serviceaccount.yaml", "rbac.yaml", "apiservice.yaml",
-            "member-rbac.yaml"} <= names
+    assert {"fedmetrics-adapter-host.yaml", "fedmetrics-adapter-karmada.yaml", "fedmetrics-adapter-member.yaml",
+            "federatedhpa-crd.yaml"} <= names
 
 
 def test_every_manifest_is_accepted_by_a_real_apiserver(control_plane):
