@@ -127,10 +127,12 @@ def test_the_reference_deployment_arguments_serve(control_plane, tmp_path):
             resp = conn.getresponse()
             assert resp.status == 200 and b"fedmetrics_build_info" in resp.read()
             conn.close()
+            # --audit-log-path=-: one JSON line per request on stdout (read by the harness in a thread).
+            deadline = time.monotonic() + 10
+            while not any(QUERY.split("%")[0] in line and line.startswith("{") for line in adapter.stdout_lines):
+                assert time.monotonic() < deadline, adapter.stdout_lines[-5:]
+                time.sleep(0.2)
             log = adapter.log()
-            audit = list(adapter.stdout_lines)
-        # --audit-log-path=-: one JSON line per request on stdout.
-        assert any(QUERY.split("%")[0] in line and line.startswith("{") for line in audit), audit[-5:]
         # The inert flags of that list are named at startup; the JSON log format of the list is in effect.
         assert "--audit-log-maxage" in log and "--audit-log-maxbackup" in log, log[-3000:]
         assert any(line.startswith("{") and '"msg"' in line for line in log.splitlines()), log[-2000:]
