@@ -1,6 +1,8 @@
 #include "aggregation/fhpa/observe.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "aggregation/autoscaler/scenario_json.hpp"
 #include "clients/kube/scale.hpp"
@@ -111,7 +113,7 @@ class Observer {
     MetricData data;
     if (spec.type == MetricSourceType::Resource || spec.type == MetricSourceType::ContainerResource ||
         spec.type == MetricSourceType::Invalid) {
-      co_return data;  // resource metrics read podMetrics (not federated yet); invalid types fail in decide()
+      co_return data;  // resource metrics: one PodMetrics read for all of them (read_pod_metrics); invalid types fail in decide()
     }
     auto metric_selector = metric_selector_string(spec.selector_text);
     if (!metric_selector) {
@@ -165,6 +167,33 @@ class Observer {
     co_return data;
   }
 
+  // The PodMetrics of the workload's pods, read once for every Resource/ContainerResource metric (as the HPA's
+  // metrics client does), from the in-process provider: each item keeps its cluster. Only the target clusters'
+  // items count (a same-labelled pod elsewhere is no sample of this workload); a target member that failed
+  // leaves its pods without samples, "missing" by the HPA rule. When the read fails, pod_metrics stays unset
+  // and decide() reports the failed call.
+  net::awaitable<void> read_pod_metrics(Observation& out, Millis now) {
+    auto& sc = out.scenario;
+    provider::ResourceQuery q{kubeapi::ResourceMetricsKind::Pods, hpa_.namespace_name, "", selector_, ""};
+    const auto started = std::chrono::steady_clock::now();
+    auto answer = co_await deps_.metrics->get_resource_metrics(q);
+    if (deps_.on_pull) {
+      deps_.on_pull(MetricSourceType::Resource, answer.has_value(),
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    if (!answer) {
+      out.problems.push_back("resource metrics: " + answer.error().message);
+      co_return;
+    }
+    std::set<std::string> targets;
+    for (const auto& c : *sc.clusters) {
+      if (c.reachable) targets.insert(c.name);
+    }
+    auto items = to_pod_metrics(answer->list, now);
+    std::erase_if(items, [&targets](const autoscaler::PodMetricsItem& i) { return !targets.contains(i.cluster); });
+    sc.pod_metrics = std::move(items);
+  }
+
   bool template_ok() const { return template_ok_; }
   const FederatedHpa& hpa() const { return hpa_; }
 
@@ -195,6 +224,25 @@ autoscaler::Pod to_autoscaler_pod(const kube::Pod& pod, const std::string& clust
     p.containers.push_back(std::move(container));
   }
   return p;
+}
+
+std::vector<autoscaler::PodMetricsItem> to_pod_metrics(const kubeapi::ResourceMetricsList& list, Millis now) {
+  std::vector<autoscaler::PodMetricsItem> out;
+  out.reserve(list.items.size());
+  for (const auto& item : list.items) {
+    autoscaler::PodMetricsItem m;
+    m.pod = item.metadata.name;
+    m.cluster = item.cluster;
+    m.timestamp = parse_timestamp(item.timestamp, now);
+    m.window = item.window_ns / 1'000'000;
+    for (const auto& c : item.containers) {
+      autoscaler::ContainerUsage usage{c.name, {}};
+      for (const auto& [resource, quantity] : c.usage) usage.usage[resource] = quantity.milli_value();
+      m.containers.push_back(std::move(usage));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 std::vector<autoscaler::PodSample> to_pod_samples(const kubeapi::MetricValueList& list, Millis now) {
@@ -266,6 +314,11 @@ net::awaitable<Observation> observe(FederatedHpa hpa, autoscaler::Options option
   co_await observer.read_members(out);
   const bool have_pods_to_measure = sc.target.selector_state == autoscaler::SelectorState::Ok && !sc.clusters->empty();
   const auto& metrics = sc.hpa.metrics;
+  // No metrics means the default cpu 80 % (decide() applies it): a Resource metric too.
+  const bool resource_metrics = metrics.empty() || std::any_of(metrics.begin(), metrics.end(), [](const auto& m) {
+    return m.type == MetricSourceType::Resource || m.type == MetricSourceType::ContainerResource;
+  });
+  if (have_pods_to_measure && resource_metrics) co_await observer.read_pod_metrics(out, now);
   for (const auto& spec : metrics) {
     if (!have_pods_to_measure) {
       sc.metric_data.emplace_back();

@@ -1,7 +1,8 @@
 #pragma once
 // The reads of one reconcile (karmada-reference.md §3.3 steps 1-6, without ResourceBinding): the
 // template's scale on the control plane, each member's scale of the same-named workload and its pods, and
-// every metric from the in-process MetricsProvider (no network hop to ourselves). The result is a
+// every metric from the in-process MetricsProvider (no network hop to ourselves), the PodMetrics of
+// Resource/ContainerResource metrics included. The result is a
 // Scenario: what autoscaler::decide() needs, the same input `simulate` reads from JSON.
 //
 // Target clusters are the directory's members that have the workload: a member answering NotFound for
@@ -19,6 +20,7 @@
 #include "clients/kube/objects.hpp"
 #include "clients/kube/rest_client.hpp"
 #include "clients/kubeapi/metric_value.hpp"
+#include "clients/kubeapi/resource_metrics.hpp"
 #include "clients/members/cluster_directory.hpp"
 
 namespace fedmetrics::fhpa {
@@ -50,6 +52,10 @@ net::awaitable<Observation> observe(FederatedHpa hpa, autoscaler::Options option
 
 /// A member pod as the calculator sees it (cluster-qualified; times as Unix milliseconds).
 [[nodiscard]] autoscaler::Pod to_autoscaler_pod(const kube::Pod& pod, const std::string& cluster);
+/// PodMetrics of a resource metrics answer as the calculator sees them: cluster-qualified, usage in milli-units,
+/// times as Unix milliseconds (a timestamp that is not RFC 3339 reads as `now`), the window in milliseconds.
+[[nodiscard]] std::vector<autoscaler::PodMetricsItem> to_pod_metrics(const kubeapi::ResourceMetricsList& list,
+                                                                     Millis now);
 /// Pods samples from a by-cluster custom metrics answer. A timestamp that is not RFC 3339 reads as `now`;
 /// a missing window as 60 s (custom-metrics default).
 [[nodiscard]] std::vector<autoscaler::PodSample> to_pod_samples(const kubeapi::MetricValueList& list, Millis now);
