@@ -36,4 +36,10 @@ function(fedmetrics_add_unit_test)
   target_link_libraries(${target} PRIVATE ${ARG_DEPS} fedmetrics::test_fakes fedmetrics::test_support
     Catch2::Catch2WithMain fedmetrics_warnings)
   catch_discover_tests(${target} TEST_PREFIX "${ARG_NAME}: " PROPERTIES LABELS unit)
+  # `ninja unit_tests` builds every unit-test executable and nothing else (the sanitizer stage needs no
+  # server binary, benchmarks or e2e programs: half the ASan build time).
+  if(NOT TARGET unit_tests)
+    add_custom_target(unit_tests)
+  endif()
+  add_dependencies(unit_tests ${target})
 endfunction()

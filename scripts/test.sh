@@ -40,7 +40,7 @@ case "$what" in
     scripts/build.sh release
     FEDMETRICS_BENCH_BUILD_DIR=build scripts/bench --smoke ;;
   sanitize)
-    scripts/build.sh sanitize
+    FEDMETRICS_BUILD_TARGETS=unit_tests scripts/build.sh sanitize
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest build-asan unit ;;
   fuzz) scripts/fuzz.sh "${FEDMETRICS_FUZZ_SECONDS:-30}" ;;
