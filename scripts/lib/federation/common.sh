@@ -28,6 +28,31 @@ EOF
   chmod 600 "$f"
 }
 
+# fed_kubeconfig_embedded FILE NAME SERVER PKI CERTBASE -> the same, self-contained (*-data fields), as a
+# kubeconfig stored in a Secret must be
+fed_kubeconfig_embedded() {
+  local f=$1 name=$2 server=$3 p=$4 cert=$5
+  cat >"$f" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: $name
+  cluster:
+    server: $server
+    certificate-authority-data: $(base64 -w0 "$p/ca.crt")
+users:
+- name: $cert
+  user:
+    client-certificate-data: $(base64 -w0 "$p/$cert.crt")
+    client-key-data: $(base64 -w0 "$p/$cert.key")
+contexts:
+- name: $name
+  context: {cluster: $name, user: $cert}
+current-context: $name
+EOF
+  chmod 600 "$f"
+}
+
 # fed_start_apiserver NAME PORT -> kube-apiserver on the shared etcd, prefix /fedmetrics/NAME
 fed_start_apiserver() {
   local n=$1 port=$2 P=$DIR/pki
