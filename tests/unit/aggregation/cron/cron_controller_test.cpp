@@ -110,7 +110,7 @@ TEST_CASE("a rule runs at its instant: the workload's scale from zero, then the 
   CHECK(w.event_reasons().empty());
 }
 
-TEST_CASE("a FederatedHPA target gets the rule's bounds; a Conflict is retried on a fresh read",
+TEST_CASE("a FederatedHPA target gets the rule's bounds, and a Conflict is retried on a fresh read",
           "[unit][cron][controller]") {
   World w(cron_object(kFhpa, R"([{"name": "peak", "schedule": "* * * * *", "targetMinReplicas": 4,
                                    "targetMaxReplicas": 8, "timeZone": "UTC"}])"));
@@ -158,7 +158,7 @@ TEST_CASE("an invalid object is reported and never runs", "[unit][cron][controll
   CHECK(w.event_reasons() == std::vector<std::string>{"InvalidSpec"});
 }
 
-TEST_CASE("a replica that does not lead plans and writes nothing; leading plans from then on",
+TEST_CASE("a replica that does not lead plans and writes nothing, and leading plans from then on",
           "[unit][cron][controller]") {
   World w(cron_object(kDeployment, R"([{"name": "up", "schedule": "* * * * *", "targetReplicas": 3, "timeZone": "UTC"}])"));
   w.start(/*leading=*/false);

@@ -48,7 +48,7 @@ TEST_CASE("the plan runs each rule at its instants, in time order across rules",
         std::vector<std::optional<Seconds>>{at("2024-05-01T10:01:00Z"), at("2024-05-01T11:00:00Z")});
 }
 
-TEST_CASE("a late run keeps the schedule; a stall runs a rule once, for its latest instant",
+TEST_CASE("a late run keeps the schedule, and a stall runs a rule once, for its latest instant",
           "[unit][cron][plan]") {
   CronPlan plan(cron::test::system_zones());
   plan.apply(object(kTwoRules), at("2024-05-01T09:58:30Z"));
@@ -65,7 +65,7 @@ TEST_CASE("a late run keeps the schedule; a stall runs a rule once, for its late
   CHECK(due[1].scheduled == at("2024-05-01T10:00:00Z"));
 }
 
-TEST_CASE("re-applying keeps unchanged rules' times; changed rules and a new target start from now",
+TEST_CASE("re-applying keeps unchanged rules' times, and changed rules and a new target start from now",
           "[unit][cron][plan]") {
   CronPlan plan(cron::test::system_zones());
   const char* daily = R"([{"name": "a", "schedule": "0 8 * * *", "targetReplicas": 2, "timeZone": "UTC"},
@@ -89,7 +89,7 @@ TEST_CASE("re-applying keeps unchanged rules' times; changed rules and a new tar
   CHECK(!plan.next_wakeup());
 }
 
-TEST_CASE("no catch-up after a restart; invalid objects and removed objects are not planned",
+TEST_CASE("no catch-up after a restart, and invalid objects and removed objects are not planned",
           "[unit][cron][plan]") {
   CronPlan plan(cron::test::system_zones());
   // A new plan (a restart, a new owner) at 08:00:30 does not run the 08:00 execution.
