@@ -162,6 +162,10 @@ def test_karmada_target_renders_apiservices_with_the_ca_bundle(files):
     bindings = {b["roleRef"]["name"] for b in by_kind(docs, "ClusterRoleBinding")}
     assert "system:auth-delegator" in bindings
     assert any(b["roleRef"]["name"] == "extension-apiserver-authentication-reader" for b in by_kind(docs, "RoleBinding"))
+    assert all("annotations" not in a["metadata"] for a in by_kind(docs, "APIService"))
+    kept = render("--set", "target=karmada", "--set-file", f"tls.ca={files['certs']}/ca.crt",
+                  "--set", "apiServices.keepOnUninstall=true")
+    assert all(a["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"} for a in by_kind(kept, "APIService"))
     # The resource metrics APIService is behind a value (false: it stays with karmada-metrics-adapter).
     docs = render("--set", "target=karmada", "--set-file", f"tls.ca={files['certs']}/ca.crt",
                   "--set", "apiServices.resourceMetrics=false")
