@@ -28,5 +28,7 @@ class SteadyClock final : public Clock {
 
 /// RFC 3339 UTC with whole seconds ("2026-08-21T03:12:09Z"), as Kubernetes writes metav1.Time.
 std::string format_rfc3339(std::chrono::system_clock::time_point t);
+/// metav1.MicroTime wire form: "2026-08-21T03:12:09.123456Z" (always six fraction digits, UTC).
+[[nodiscard]] std::string format_rfc3339_micro(std::chrono::system_clock::time_point t);
 
 }  // namespace fedmetrics

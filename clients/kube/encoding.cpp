@@ -139,20 +139,4 @@ Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view tex
   return tp;
 }
 
-std::string format_rfc3339_micro(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto us = time_point_cast<microseconds>(t);
-  auto secs = time_point_cast<seconds>(us);
-  if (secs > us) secs -= seconds(1);  // floor for times before the epoch
-  const auto frac = (us - secs).count();
-  const std::time_t tt = system_clock::to_time_t(system_clock::time_point(secs));
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac_buf[32];
-  std::snprintf(frac_buf, sizeof frac_buf, ".%06lldZ", static_cast<long long>(frac));
-  return std::string(buf, n) + frac_buf;
-}
-
 }  // namespace fedmetrics::kube

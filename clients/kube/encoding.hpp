@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "clients/base/clock.hpp"
 #include "clients/base/result.hpp"
 
 namespace fedmetrics::kube {
@@ -19,7 +20,7 @@ namespace fedmetrics::kube {
 /// Parses RFC 3339 ("2026-08-21T03:12:09Z", "…09.123456Z", "…09+02:00") into UTC. Fractions beyond
 /// microseconds are truncated. Errors: InvalidArgument naming the text.
 [[nodiscard]] Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
-/// metav1.MicroTime wire form: "2026-08-21T03:12:09.123456Z" (always six fraction digits, UTC).
-[[nodiscard]] std::string format_rfc3339_micro(std::chrono::system_clock::time_point t);
+/// metav1.MicroTime wire form (clients/base/clock.hpp).
+using fedmetrics::format_rfc3339_micro;
 
 }  // namespace fedmetrics::kube

@@ -164,6 +164,32 @@ std::optional<kubeapi::IncludeObject> include_object(const http::Target& target)
   return std::nullopt;
 }
 
+/// "127.0.0.1:53412" or "[::1]:53412" → the address alone.
+std::string ip_of(const std::string& remote) {
+  const auto colon = remote.rfind(':');
+  std::string ip = colon == std::string::npos ? remote : remote.substr(0, colon);
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  return ip;
+}
+
+AuditEvent audit_event_for(const http::Request& request, const http::RequestContext& context,
+                           const auth::GateOutcome& verdict) {
+  AuditEvent e;
+  const auto header_id = request.headers.get("audit-id");
+  e.audit_id = header_id && !header_id->empty() ? std::string(*header_id) : new_audit_id();
+  e.stage = "RequestReceived";
+  e.request_uri = request.target;
+  e.request = verdict.attributes;
+  e.source_ips = {ip_of(context.remote_address)};
+  e.user_agent = std::string(request.headers.get("user-agent").value_or(""));
+  const auto now = std::chrono::system_clock::now();
+  e.received = now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                         std::chrono::steady_clock::now() - context.received);
+  e.stage_time = now;
+  if (!verdict.method.empty()) e.annotations.emplace_back("fedmetrics.io/authentication", verdict.method);
+  return e;
+}
+
 }  // namespace
 
 struct ApiHandler::Impl {
@@ -433,6 +459,14 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
   // Named arguments, not temporaries: g++ 12 destroys temporaries passed to a coroutine inside co_await twice.
   auth::AuthnRequest credentials{request.headers, context.peer};
   const auto verdict = co_await impl.gate.check(request.method, *target, std::move(credentials));
+  // Audit: the policy's level for this request; RequestReceived now, ResponseComplete with the answer.
+  const AuditDecision audit = impl.audit != nullptr ? impl.audit->decide(verdict.attributes) : AuditDecision{};
+  AuditEvent audit_event;
+  if (audit.level != AuditLevel::None) {
+    audit_event = audit_event_for(request, context, verdict);
+    audit_event.level = audit.level;
+    if (!audit.omits("RequestReceived")) impl.audit->write(audit_event);
+  }
   if (verdict.rejection) {
     response = status_response(*verdict.rejection);
   } else if (!match) {
@@ -445,12 +479,19 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
   }
   if (request.method == "HEAD") response.body.clear();  // Content-Length of the empty body; fine for probes
   impl.observe(request.method, route_label, response.status, context.received);
-  if (impl.audit != nullptr) {
-    const std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - context.received;
-    impl.audit->write(AuditRecord{format_rfc3339(std::chrono::system_clock::now()), verdict.attributes.user.name,
-                                  verdict.attributes.user.groups, verdict.method, request.method, request.target,
-                                  response.status, latency.count(), std::move(members), context.remote_address});
+  if (audit.level != AuditLevel::None && !audit.omits("ResponseComplete")) {
+    audit_event.stage = "ResponseComplete";
+    audit_event.stage_time = std::chrono::system_clock::now();
+    audit_event.code = response.status;
+    if (audit.level == AuditLevel::RequestResponse || response.status >= 400) audit_event.response_body = response.body;
+    if (!members.empty()) {
+      std::string joined;
+      for (const auto& m : members) joined += (joined.empty() ? "" : ",") + m;
+      audit_event.annotations.emplace_back("fedmetrics.io/members", std::move(joined));
+    }
+    impl.audit->write(audit_event);
   }
+  if (audit.level != AuditLevel::None) response.headers.add("Audit-Id", audit_event.audit_id);
   if (log::enabled(3)) {
     log::verbose(3, "request", {{"verb", request.method}, {"target", request.target}, {"code", response.status},
                                 {"remote", context.remote_address}});

@@ -336,7 +336,7 @@ int Application::run() {
   auth::Gate gate(c.auth, token_reviews.get(), access_reviews.get());
   std::unique_ptr<api::AuditLog> audit;
   if (!c.audit_log_path.empty()) {
-    auto opened = api::AuditLog::open(c.audit_log_path);
+    auto opened = api::AuditLog::open(c.audit_log_path, c.audit_policy, c.audit_rotation);
     if (!opened) {
       log::error("cannot start", {{"err", opened.error().message}});
       return 2;

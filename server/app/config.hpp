@@ -9,6 +9,7 @@
 #include "clients/base/log.hpp"
 #include "aggregation/fhpa/controller.hpp"
 #include "clients/kube/leader_election.hpp"
+#include "server/api/audit_log.hpp"
 #include "server/auth/gate.hpp"
 
 namespace fedmetrics::app {
@@ -51,6 +52,8 @@ struct Config {
   std::vector<log::VmoduleRule> vmodule;  ///< --vmodule
 
   std::string audit_log_path;   ///< empty: no audit log; "-": stdout
+  api::AuditPolicy audit_policy = api::default_audit_policy();  ///< --audit-policy-file, read at validation
+  api::AuditLogRotation audit_rotation;
 
   /// The plain-HTTP /metrics listener (--metrics-bind-address), as the reference serves it.
   struct MetricsListener {

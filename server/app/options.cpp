@@ -166,21 +166,21 @@ void add_authorization_flags(FlagSet f, Options& o) {
 
 void add_audit_flags(FlagSet f, Options& o) {
   f.string("--audit-log-path", o.audit_log_path,
-           "If set, all requests coming to the apiserver will be logged to this file (one JSON line each). '-' "
-           "means standard out.");
-  // Audit policy and rotation belong to the audit log's owner (ops, issue #16); until they land they are
-  // accepted as the reference accepts them.
-  f.no_effect({{"--audit-policy-file", "string", "", "Path to the file that defines the audit policy configuration."},
-               {"--audit-log-maxage", "int", "",
-                "The maximum number of days to retain old audit log files based on the timestamp encoded in their "
-                "filename."},
-               {"--audit-log-maxbackup", "int", "", "The maximum number of old audit log files to retain."},
-               {"--audit-log-maxsize", "int", "",
-                "The maximum size in megabytes of the audit log file before it gets rotated."},
-               {"--audit-log-compress", "bool", "", "If set, the rotated log files will be compressed using gzip."},
+           "If set, all requests coming to the apiserver will be logged to this file. '-' means standard out. "
+           "One audit.k8s.io/v1 Event per line, for the requests --audit-policy-file selects.");
+  f.string("--audit-policy-file", o.audit_policy_file,
+           "Path to the file that defines the audit policy configuration (audit.k8s.io/v1 Policy). Without it, "
+           "every request is audited at Metadata level.");
+  f.integer("--audit-log-maxage", o.audit_log_maxage,
+            "The maximum number of days to retain old audit log files based on the timestamp encoded in their "
+            "filename.");
+  f.integer("--audit-log-maxbackup", o.audit_log_maxbackup, "The maximum number of old audit log files to retain.");
+  f.integer("--audit-log-maxsize", o.audit_log_maxsize,
+            "The maximum size in megabytes of the audit log file before it gets rotated (0: 100).");
+  f.no_effect({{"--audit-log-compress", "bool", "", "If set, the rotated log files will be compressed using gzip."},
                {"--audit-log-version", "string", "audit.k8s.io/v1",
                 "API group and version used for serializing audit events written to log."}},
-              "not implemented yet; every request is logged at Metadata level to one file.");
+              "rotated files stay uncompressed; events are always audit.k8s.io/v1.");
   f.no_effect("--audit-log-format", "string", "json",
               "Format of saved audits. \"legacy\" indicates 1-line text format for each event. \"json\" indicates "
               "structured json format.",
@@ -207,7 +207,7 @@ void add_audit_flags(FlagSet f, Options& o) {
                 "Maximum size of the batch sent to the underlying backend."},
                {"--audit-log-truncate-max-event-size", "int", "102400",
                 "Maximum size of the audit event sent to the underlying backend."}},
-              "audit lines carry no request or response bodies.");
+              "audit events are never truncated (these read-only APIs have no request bodies).");
   f.no_effect({{"--audit-webhook-config-file", "string", "",
                 "Path to a kubeconfig formatted file that defines the audit webhook configuration."},
                {"--audit-webhook-initial-backoff", "duration", "10s",
@@ -507,6 +507,21 @@ std::vector<std::string> validate(const Options& o, Config& c) {
   if (!vmodule_error.empty()) problems.push_back("--vmodule: " + vmodule_error);
 
   c.audit_log_path = o.audit_log_path;
+  if (!o.audit_policy_file.empty()) {
+    if (auto policy = api::load_audit_policy(o.audit_policy_file)) {
+      c.audit_policy = std::move(*policy);
+    } else {
+      problems.push_back(policy.error().message);
+    }
+  }
+  if (o.audit_log_maxage < 0) problems.push_back("--audit-log-maxage: must not be negative");
+  if (o.audit_log_maxbackup < 0) problems.push_back("--audit-log-maxbackup: must not be negative");
+  if (o.audit_log_maxsize < 0 || o.audit_log_maxsize > 1 << 20) {
+    problems.push_back("--audit-log-maxsize: must be between 0 and 1048576");
+  }
+  c.audit_rotation.max_age_days = o.audit_log_maxage;
+  c.audit_rotation.max_backups = o.audit_log_maxbackup;
+  if (o.audit_log_maxsize > 0) c.audit_rotation.max_size_bytes = static_cast<std::uint64_t>(o.audit_log_maxsize) << 20;
   if (auto listener = parse_metrics_bind_address(o.metrics_bind_address); !listener) {
     problems.push_back("--metrics-bind-address: " + listener.error().message);
   } else if (*listener) {

@@ -55,6 +55,10 @@ struct Options {
   std::string vmodule;  ///< "pattern=N,..." per-file verbosity (klog)
 
   std::string audit_log_path;
+  std::string audit_policy_file;
+  int audit_log_maxage = 0;
+  int audit_log_maxbackup = 0;
+  int audit_log_maxsize = 0;
 
   // The reference's own flags (karmada-metrics-adapter options.go).
   std::string metrics_bind_address = ":8080";  ///< plain-HTTP /metrics; "0" disables

@@ -122,18 +122,31 @@ def test_path_traversal_and_percent_encoding_variants(env, path, code):
     assert member_metric_calls(env) == before
 
 
+def audit_events(env, suffix):
+    """The ResponseComplete audit.k8s.io/v1 Events of requests whose URI ends with `suffix` (no policy file:
+    every request at Metadata, RequestReceived and ResponseComplete)."""
+    events = [json.loads(line) for line in env["audit"].read_text().splitlines()]
+    mine = [e for e in events if e["requestURI"].endswith(suffix)]
+    assert sorted(e["stage"] for e in mine) == ["RequestReceived", "ResponseComplete"] * (len(mine) // 2), mine
+    return [e for e in mine if e["stage"] == "ResponseComplete"]
+
+
 def test_audit_log_records_who_what_outcome_and_members(env):
     harness.request(env["adapter"].port, METRIC + "?labelSelector=app%3Daudit", env["certs"], client="admin")
     harness.request(env["adapter"].port, METRIC + "?labelSelector=app%3Ddenied", env["certs"], client="alice")
-    lines = [json.loads(line) for line in env["audit"].read_text().splitlines()]
-    allowed = [l for l in lines if l["path"].endswith("app%3Daudit")]
-    denied = [l for l in lines if l["path"].endswith("app%3Ddenied")]
+    allowed = audit_events(env, "app%3Daudit")
+    denied = audit_events(env, "app%3Ddenied")
     assert len(allowed) == 1 and len(denied) == 1
-    assert allowed[0]["user"] == "fedmetrics-test-admin" and allowed[0]["authn"] == "x509"
-    assert "system:masters" in allowed[0]["groups"] and "system:authenticated" in allowed[0]["groups"]
-    assert allowed[0]["code"] == 200 and allowed[0]["members"] == ["member1"] and allowed[0]["verb"] == "GET"
-    assert allowed[0]["latencyMs"] >= 0 and allowed[0]["ts"].endswith("Z")
-    assert denied[0]["user"] == "alice" and denied[0]["code"] == 403 and denied[0]["members"] == []
+    a = allowed[0]
+    assert a["kind"] == "Event" and a["apiVersion"] == "audit.k8s.io/v1" and a["level"] == "Metadata", a
+    assert a["user"]["username"] == "fedmetrics-test-admin" and a["annotations"]["fedmetrics.io/authentication"] == "x509"
+    assert "system:masters" in a["user"]["groups"] and "system:authenticated" in a["user"]["groups"]
+    assert a["responseStatus"]["code"] == 200 and a["annotations"]["fedmetrics.io/members"] == "member1"
+    assert a["verb"] == "get" and a["stageTimestamp"] >= a["requestReceivedTimestamp"], a
+    assert a["stageTimestamp"].endswith("Z") and a["sourceIPs"] == ["127.0.0.1"], a
+    d = denied[0]
+    assert d["user"]["username"] == "alice" and d["responseStatus"]["code"] == 403, d
+    assert "fedmetrics.io/members" not in d.get("annotations", {}), d
 
 
 def test_a_client_certificate_with_two_cns_is_the_user_of_the_last(env):
@@ -143,9 +156,9 @@ def test_a_client_certificate_with_two_cns_is_the_user_of_the_last(env):
     status, headers, body = harness.request(env["adapter"].port, path, env["certs"], client="two-cn")
     doc = harness.assert_status_body(status, headers, body, 403)
     assert 'User "bob"' in doc["message"], doc["message"]
-    lines = [json.loads(line) for line in env["audit"].read_text().splitlines()]
-    mine = [l for l in lines if l["path"].endswith("app%3Dtwo-cns")]
-    assert len(mine) == 1 and mine[0]["user"] == "bob" and mine[0]["authn"] == "x509", mine
+    mine = audit_events(env, "app%3Dtwo-cns")
+    assert len(mine) == 1 and mine[0]["user"]["username"] == "bob", mine
+    assert mine[0]["annotations"]["fedmetrics.io/authentication"] == "x509", mine
 
 
 def test_resumed_tls_sessions_keep_the_client_identity(env, tmp_path):
