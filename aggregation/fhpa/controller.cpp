@@ -72,7 +72,26 @@ struct Metrics {
         decisions(prometheus::BuildCounter()
                       .Name("fedmetrics_federatedhpa_decisions_total")
                       .Help("FederatedHPA decisions by action and limiting reason.")
+                      .Register(r)),
+        condition(prometheus::BuildGauge()
+                      .Name("fedmetrics_federatedhpa_condition")
+                      .Help("Status conditions of each FederatedHPA after its last evaluation: 1 True, 0 False.")
                       .Register(r)) {}
+
+  static constexpr const char* kConditions[] = {"AbleToScale", "ScalingActive", "ScalingLimited"};
+
+  /// Removes the per-object series of a FederatedHPA that was deleted.
+  void forget(const std::string& namespace_name, const std::string& name) {
+    const prometheus::Labels labels{{"namespace", namespace_name}, {"name", name}};
+    for (auto* family : {&desired, &current}) {
+      if (family->Has(labels)) family->Remove(&family->Add(labels));
+    }
+    for (const char* type : kConditions) {
+      prometheus::Labels with = labels;
+      with.emplace("condition", type);
+      if (condition.Has(with)) condition.Remove(&condition.Add(with));
+    }
+  }
 
   static const prometheus::Histogram::BucketBoundaries& buckets() {
     static const prometheus::Histogram::BucketBoundaries b{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -85,6 +104,7 @@ struct Metrics {
   prometheus::Family<prometheus::Gauge>& desired;
   prometheus::Family<prometheus::Gauge>& current;
   prometheus::Family<prometheus::Counter>& decisions;
+  prometheus::Family<prometheus::Gauge>& condition;
 };
 
 const json& metadata_of(const json& obj) {
@@ -190,6 +210,8 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     const std::string key = key_of(*delta.object);
     const std::int64_t generation = generation_of(*delta.object);
     if (delta.type == kube::DeltaType::Deleted) {
+      const json& meta = metadata_of(*delta.object);
+      metrics.forget(meta.value("namespace", ""), meta.value("name", ""));
       std::lock_guard lock(mu);
       states.erase(key);
       seen_generation.erase(key);
@@ -427,6 +449,13 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     const prometheus::Labels labels{{"namespace", hpa.namespace_name}, {"name", hpa.name}};
     metrics.desired.Add(labels).Set(d.desired_replicas);
     if (d.current_replicas) metrics.current.Add(labels).Set(*d.current_replicas);
+    for (const char* type : Metrics::kConditions) {
+      if (const auto* c = autoscaler::find_condition(d.status.conditions, type)) {
+        prometheus::Labels with = labels;
+        with.emplace("condition", type);
+        metrics.condition.Add(with).Set(c->status == "True" ? 1 : 0);
+      }
+    }
     if (d.scale_updated) {
       log::info("federatedhpa rescaled", {{"federatedhpa", key},
                                           {"from", d.current_replicas.value_or(0)},

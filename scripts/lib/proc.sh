@@ -53,12 +53,21 @@ start_bg() {
 
 # wait_until TIMEOUT DESC PID LOG CMD... -> polls CMD every 0.2 s until it succeeds;
 # fails early (printing the log tail) if PID exits, or after TIMEOUT seconds.
+# With WAIT_REPORT_T0 set (a `now` value; local-up sets it), each success is reported as it happens:
+#   [  12.3s] ready: kube-apiserver member1 /readyz (waited 5.1s)
 wait_until() {
   local timeout=$1 desc=$2 pid=$3 log=$4; shift 4
-  local deadline
-  deadline=$(awk -v t="$(now)" -v d="$timeout" 'BEGIN{printf "%.3f", t+d}')
+  local deadline started
+  started=$(now)
+  deadline=$(awk -v t="$started" -v d="$timeout" 'BEGIN{printf "%.3f", t+d}')
   while :; do
-    if "$@" >/dev/null 2>&1; then return 0; fi
+    if "$@" >/dev/null 2>&1; then
+      if [ -n "${WAIT_REPORT_T0:-}" ]; then
+        awk -v t0="$WAIT_REPORT_T0" -v s="$started" -v n="$(now)" -v d="$desc" \
+          'BEGIN{printf "  [%6.1fs] ready: %s (waited %.1fs)\n", n-t0, d, n-s}'
+      fi
+      return 0
+    fi
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "wait: $desc: process $pid exited; last log lines of $log:" >&2
       tail -n 30 "$log" | sed 's/^/    /' >&2

@@ -151,20 +151,51 @@ ldflags_for() {
   esac
 }
 
+# Progress: each component is announced as [k/N] with the wall time its last build took (kept per
+# component in _logs/<component>.seconds, whatever the version), and a heartbeat line at least every
+# HEARTBEAT seconds while it builds, so a long build (kube-apiserver: minutes) never looks stuck.
+heartbeat_every=${FEDMETRICS_PEERS_HEARTBEAT:-20}
+expected_of() {  # the last build's wall seconds: _logs/<c>.seconds, else a cached BUILDINFO's total_seconds
+  local f="$cache/_logs/$1.seconds" b
+  if [ -s "$f" ]; then cat "$f"; return; fi
+  for b in "$cache/$1"-*/BUILDINFO; do
+    [ -f "$b" ] && sed -n 's/^total_seconds=//p' "$b" | head -n 1 && return
+  done
+}
+fmt_secs() { awk -v s="$1" 'BEGIN{s=int(s+0.5); if (s>=60) printf "%dm%02ds", s/60, s%60; else printf "%ds", s}'; }
+expectation() {  # "expected ~4m10s from the last build" or "no earlier build to compare"
+  local e; e=$(expected_of "$1")
+  if [ -n "$e" ]; then printf 'expected ~%s from the last build' "$(fmt_secs "$e")"; else printf 'no earlier build to compare'; fi
+}
+start_heartbeat() {  # start_heartbeat LABEL COMPONENT T0: prints until stop_heartbeat
+  local label=$1 comp=$2 t0=$3
+  (
+    while sleep "$heartbeat_every"; do
+      echo "    $label $comp: still building, $(fmt_secs "$(dt "$t0" "$(ts)")") elapsed, $(expectation "$comp")"
+    done
+  ) &
+  heartbeat_pid=$!
+}
+stop_heartbeat() { [ -n "${heartbeat_pid:-}" ] && kill "$heartbeat_pid" 2>/dev/null; wait "$heartbeat_pid" 2>/dev/null; heartbeat_pid=; }
+trap stop_heartbeat EXIT
+
 declare -A result secs
 failed_required=0
+total=${#comps[@]} k=0 run_t0=$(ts)
 for c in "${comps[@]}"; do
+  k=$((k + 1)); step="[$k/$total]"
   fedmetrics_peer_info "$c"
   final="$cache/$c-$PEER_VERSION"
   log="$cache/_logs/$c-$PEER_VERSION.log"
   if [ $force = 0 ] && [ -x "$final/bin/$PEER_BIN" ]; then
     result[$c]=cached; secs[$c]=0
-    echo "==> $c $PEER_VERSION: cached ($final/bin/$PEER_BIN)"
+    echo "==> $step $c $PEER_VERSION: cached ($final/bin/$PEER_BIN)"
     continue
   fi
-  echo "==> $c $PEER_VERSION: building $PEER_PKG"
+  echo "==> $step $c $PEER_VERSION: building $PEER_PKG ($(expectation "$c"); $(fmt_secs "$(dt "$run_t0" "$(ts)")") into this run)"
   : >"$log"
   t0=$(ts)
+  start_heartbeat "$step" "$c" "$t0"
   ok=1
   prepare_helper "$PEER_GROUP" "$PEER_MODULE" "$PEER_VERSION" "$log" || ok=0
   if [ $ok = 1 ]; then
@@ -197,13 +228,16 @@ for c in "${comps[@]}"; do
       ok=0; rm -rf "$tmp"
     fi
   fi
+  stop_heartbeat
   secs[$c]=$(dt "$t0" "$(ts)")
   if [ $ok = 1 ]; then
     result[$c]=built
-    echo "==> $c $PEER_VERSION: built in ${secs[$c]} s wall (go build cpu ${cpu_u:-?}u+${cpu_s:-?}s s, peak rss $(( ${maxrss:-0} / 1024 )) MiB), $(du -h "$final/bin/$PEER_BIN" | cut -f1), $final/bin/$PEER_BIN"
+    echo "==> $step $c $PEER_VERSION: built in ${secs[$c]} s wall ($(expectation "$c"))"
+    printf '%s\n' "${secs[$c]}" >"$cache/_logs/$c.seconds"
+    echo "    $c $PEER_VERSION: (go build cpu ${cpu_u:-?}u+${cpu_s:-?}s s, peak rss $(( ${maxrss:-0} / 1024 )) MiB), $(du -h "$final/bin/$PEER_BIN" | cut -f1), $final/bin/$PEER_BIN"
   else
     result[$c]=FAILED
-    echo "==> $c $PEER_VERSION: FAILED after ${secs[$c]} s; error (last lines of $log):" >&2
+    echo "==> $step $c $PEER_VERSION: FAILED after ${secs[$c]} s; error (last lines of $log):" >&2
     tail -n 40 "$log" | sed 's/^/    /' >&2
     case " $required_spec " in *" $c "*) failed_required=1 ;; esac
   fi

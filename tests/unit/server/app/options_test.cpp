@@ -113,16 +113,28 @@ TEST_CASE("rate limits need a burst of at least 1 when qps is above 0 and are of
 
 TEST_CASE("reference flags without effect here are accepted with their values checked and are reported",
           "[unit][app][options]") {
-  const auto c = serve({"--audit-log-maxage=0", "--audit-log-maxbackup=0", "--profiling=false",
+  const auto c = serve({"--audit-log-compress=false", "--audit-log-version=audit.k8s.io/v1", "--profiling=false",
                         "--tls-sni-cert-key=a.crt,a.key:*.example.com", "--log-flush-frequency=5s",
                         "--audit-webhook-batch-throttle-qps=10"});
   // In --help order.
-  CHECK(c.no_effect_flags == std::vector<std::string>{"--tls-sni-cert-key", "--audit-log-maxage",
-                                                      "--audit-log-maxbackup", "--audit-webhook-batch-throttle-qps",
+  CHECK(c.no_effect_flags == std::vector<std::string>{"--tls-sni-cert-key", "--audit-log-compress",
+                                                      "--audit-log-version", "--audit-webhook-batch-throttle-qps",
                                                       "--profiling", "--log-flush-frequency"});
   CHECK(rejected({"--audit-log-maxage=soon"}));
   CHECK(rejected({"--log-flush-frequency=often"}));
   CHECK(rejected({"--audit-log-batch-throttle-qps=x"}));
+}
+
+TEST_CASE("audit flags: the policy file is read and checked, rotation limits validated", "[unit][app][options]") {
+  const auto c = serve({"--audit-log-path=-", "--audit-log-maxage=3", "--audit-log-maxbackup=4", "--audit-log-maxsize=2"});
+  CHECK(c.audit_rotation.max_age_days == 3);
+  CHECK(c.audit_rotation.max_backups == 4);
+  CHECK(c.audit_rotation.max_size_bytes == 2u << 20);
+  CHECK(c.audit_policy.rules.size() == 1);  // no policy file: everything at Metadata
+  CHECK(c.audit_policy.rules[0].level == fedmetrics::api::AuditLevel::Metadata);
+  CHECK(rejected({"--audit-log-maxbackup=-1"}));
+  CHECK(rejected({"--audit-log-maxsize=-5"}));
+  CHECK(rejected({"--audit-policy-file=/nonexistent/policy.yaml"}));
 }
 
 TEST_CASE("version and help are commands too", "[unit][app][options]") {
