@@ -59,6 +59,11 @@ def legend(fmt, metric):
     text = fmt
     for k, v in metric.items():
         text = text.replace("{{" + k + "}}", v)
+    # Route templates are long: keep what tells them apart.
+    for long, short in (("/apis/custom.metrics.k8s.io/{version}/", "custom:"),
+                        ("/apis/external.metrics.k8s.io/{version}/", "external:"),
+                        ("namespaces/{namespace}/", "ns/")):
+        text = text.replace(long, short)
     return text
 
 
@@ -71,10 +76,10 @@ def render(panel_title, queries, prom, start, end, step, path):
     for fmt, expr in queries:
         for metric, values in with_data(query_range(prom, expr, start, end, step)):
             xs = [t - start for t, _ in values]
-            ax.plot(xs, [v for _, v in values], label=legend(fmt, metric)[:60], linewidth=1.4)
+            ax.plot(xs, [v for _, v in values], label=legend(fmt, metric)[:48], linewidth=1.4)
             drawn += 1
     ax.set_title(panel_title, fontsize=11)
-    ax.set_xlabel("seconds since local-up finished")
+    ax.set_xlabel("seconds since the walkthrough started")
     ax.grid(alpha=0.3)
     if drawn:
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
