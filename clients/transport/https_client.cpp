@@ -6,7 +6,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -16,7 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <cctype>
 #include <fstream>
 #include <mutex>
@@ -25,6 +29,7 @@
 #include <tuple>
 
 #include "clients/base/log.hpp"
+#include "clients/transport/tls_socket.hpp"
 
 namespace fedmetrics::transport {
 namespace {
@@ -148,21 +153,89 @@ std::string tls_files_fingerprint(const HttpsClientOptions& o) {
   return out;
 }
 
-// One connection: TLS over TCP, or plain TCP for http:// endpoints.
+// Bytes reserved after a response body: simdjson (kubeapi's member answer decoder) reads up to 64 bytes past
+// the end, and a body with this much spare capacity is parsed where it lies instead of being copied.
+constexpr std::size_t kBodyPadding = 64;
+
+// One connection and its deadline guard. A connection is used by one exchange at a time, from that exchange's
+// strand; the guard's timer handler runs on the same strand (bound at arm()), so arming, firing and the I/O it
+// cancels never interleave. A handler left over from an earlier exchange (possibly queued on another strand)
+// finds a newer generation and does nothing.
 struct Connection {
-  /// The TLS context the connection was made with (declared before `tls`, so it outlives the stream), and
-  /// its generation: pooled connections of an older generation are not reused after a reload.
+  Connection(const net::any_io_executor& ex, std::shared_ptr<ssl::context> ctx, std::uint64_t generation)
+      : tls_ctx(std::move(ctx)),
+        tls_generation(generation),
+        stream(ex, tls_ctx ? tls_ctx->native_handle() : nullptr),
+        timer(ex) {}
+  /// The TLS context the connection was made with (declared before `stream`, so it outlives the SSL object),
+  /// and its generation: pooled connections of an older generation are not reused after a reload.
   std::shared_ptr<ssl::context> tls_ctx;
   std::uint64_t tls_generation = 0;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
-  std::unique_ptr<beast::tcp_stream> plain;
-  beast::flat_buffer buffer;
+  TlsSocket stream;
+  beast::flat_buffer buffer;  // bytes read and not yet parsed
+  net::steady_timer timer;
+  std::atomic<std::uint64_t> guard_generation{0};
+  std::atomic<bool> expired{false};
   Clock::time_point idle_since{};
 
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-  void close() {
-    error_code ignored;
-    lowest().socket().close(ignored);
+  void close() { stream.close(); }
+};
+
+// The guard of one attempt: cancels the socket's pending operation at the deadline, so that every step (connect,
+// handshake, write, read) is bounded by it without a timer per operation.
+class DeadlineGuard {
+ public:
+  DeadlineGuard(std::shared_ptr<Connection> c, Clock::time_point deadline, const net::any_io_executor& strand)
+      : c_(std::move(c)) {
+    const auto gen = ++c_->guard_generation;
+    c_->expired = false;
+    c_->timer.expires_at(deadline);
+    c_->timer.async_wait(net::bind_executor(strand, [c = c_, gen](error_code ec) {
+      if (ec || c->guard_generation.load() != gen) return;
+      c->expired = true;
+      error_code ignored;
+      c->stream.socket().cancel(ignored);
+    }));
+  }
+  ~DeadlineGuard() {
+    ++c_->guard_generation;
+    c_->timer.cancel();
+  }
+  DeadlineGuard(const DeadlineGuard&) = delete;
+  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+
+ private:
+  std::shared_ptr<Connection> c_;
+};
+
+// HTTP/1.1 response head and body, parsed as they arrive: status, fields, and the body into one string with
+// kBodyPadding spare bytes (the size is reserved up front when Content-Length is given). Beast's own
+// response_parser would keep the fields in an allocated container and copy them out again.
+class ResponseParser final : public bhttp::basic_parser<false> {
+ public:
+  HttpResponse response;
+
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view, beast::string_view, int, error_code&) override {}
+  void on_response_impl(int code, beast::string_view, int, error_code&) override { response.status = code; }
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value, error_code&) override {
+    response.headers.emplace_back(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) response.body.reserve(static_cast<std::size_t>(*length) + kBodyPadding);
+  }
+  std::size_t on_body_impl(beast::string_view s, error_code&) override {
+    response.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view s, error_code&) override {
+    response.body.append(s.data(), s.size());
+    return s.size();
+  }
+  void on_finish_impl(error_code&) override {
+    if (response.body.capacity() < response.body.size() + kBodyPadding) response.body.reserve(response.body.size() + kBodyPadding);
   }
 };
 
@@ -172,6 +245,13 @@ struct AttemptError {
   Error error;
   bool retryable = false;
 };
+
+// A coroutine on a plain io_context executor may run on several threads at once: the deadline guard needs a
+// strand (or a single thread) to be race-free.
+bool on_strand(const net::any_io_executor& ex) {
+  return ex.target<net::strand<net::io_context::executor_type>>() != nullptr ||
+         ex.target<net::strand<net::any_io_executor>>() != nullptr;
+}
 
 }  // namespace
 
@@ -187,6 +267,7 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
   std::string authority;  // host[:port] for Host and CONNECT
   std::string url_prefix;  // for messages: https://host:port
   std::optional<ProxyTarget> proxy;
+  std::string static_head;  // the request head's fixed lines (Host, User-Agent, Accept)
 
   mutable std::mutex mu;  // guards everything below; never held across co_await
   // File-based CA/client certificate/key are re-read when they change (rotated Secrets, cert-manager), like
@@ -194,7 +275,7 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
   std::shared_ptr<ssl::context> tls_ctx;
   std::uint64_t tls_generation = 0;
   std::string tls_fingerprint;  // of the files tls_ctx was built from, or of the last failed attempt
-  std::vector<std::unique_ptr<Connection>> idle;
+  std::vector<std::shared_ptr<Connection>> idle;
   std::size_t opened = 0;
   std::string token;
   struct timespec token_mtime {};
@@ -212,6 +293,7 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
       tls_ctx = make_tls_context(options);
     }
     token = options.bearer_token;
+    static_head = "Host: " + authority + "\r\nUser-Agent: " + options.user_agent + "\r\nAccept: application/json, */*\r\n";
   }
 
   // The TLS context for a new connection, rebuilt first when a file it was built from changed. A file that
@@ -264,13 +346,13 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     return token;
   }
 
-  std::unique_ptr<Connection> take_idle(std::uint64_t generation) {
+  std::shared_ptr<Connection> take_idle(std::uint64_t generation) {
     std::lock_guard lock(mu);
     const auto now = Clock::now();
     while (!idle.empty()) {
       auto c = std::move(idle.back());
       idle.pop_back();
-      if (now - c->idle_since < options.idle_timeout && c->lowest().socket().is_open() &&
+      if (now - c->idle_since < options.idle_timeout && c->stream.socket().is_open() &&
           c->tls_generation == generation) {
         return c;
       }
@@ -279,16 +361,20 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     return nullptr;
   }
 
-  void give_back(std::unique_ptr<Connection> c) {
+  void give_back(std::shared_ptr<Connection> c) {
     c->idle_since = Clock::now();
     c->buffer.clear();
+    // An idle connection keeps no read staging: a pool of one connection per member of a large federation
+    // would otherwise hold 2 x 16 KiB each for nothing.
+    c->buffer.shrink_to_fit();
+    c->stream.release_staging();
     std::lock_guard lock(mu);
-    if (c->tls && c->tls_generation != tls_generation) {
+    if (c->tls_ctx && c->tls_generation != tls_generation) {
       c->close();  // finished its request on material that has been replaced since
       return;
     }
     // Drop expired ones first, then the oldest if still full.
-    std::erase_if(idle, [&](const std::unique_ptr<Connection>& x) {
+    std::erase_if(idle, [&](const std::shared_ptr<Connection>& x) {
       return c->idle_since - x->idle_since >= options.idle_timeout;
     });
     if (idle.size() >= options.max_idle_connections) {
@@ -298,9 +384,9 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     idle.push_back(std::move(c));
   }
 
-  Error map(std::string_view op, const error_code& ec, Clock::time_point deadline, Connection* conn) const {
+  Error map(std::string_view op, const error_code& ec, Connection* conn) const {
     const std::string where = std::string(op) + " " + url_prefix;
-    if (ec == beast::error::timeout || (ec == net::error::operation_aborted && Clock::now() >= deadline)) {
+    if (conn != nullptr && conn->expired) {
       return make_error(Errc::Timeout, where + ": deadline exceeded during " + std::string(op));
     }
     if (ec == net::error::operation_aborted) return make_error(Errc::Cancelled, where + ": cancelled");
@@ -311,8 +397,8 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     if (ec == bhttp::error::header_limit) return make_error(Errc::TooLarge, where + ": response header too large");
     if (ec.category() == net::error::get_ssl_category() || ec == ssl::error::stream_truncated) {
       std::string msg = where + ": TLS error: " + ec.message();
-      if (conn && conn->tls) {
-        const long vr = SSL_get_verify_result(conn->tls->native_handle());
+      if (conn != nullptr && conn->stream.native_handle() != nullptr) {
+        const long vr = SSL_get_verify_result(conn->stream.native_handle());
         if (vr != X509_V_OK) msg += " (" + std::string(X509_verify_cert_error_string(vr)) + ")";
       }
       return make_error(Errc::Unavailable, msg);
@@ -323,10 +409,9 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
     return make_error(Errc::Unavailable, where + ": " + ec.message());
   }
 
-  // Resolve + TCP connect (to the proxy when configured), CONNECT through the proxy, TLS handshake.
-  net::awaitable<Result<std::unique_ptr<Connection>>> connect(Clock::time_point deadline,
-                                                              std::shared_ptr<ssl::context> ctx,
-                                                              std::uint64_t generation) {
+  // Resolve + TCP connect (to the proxy when configured), CONNECT through the proxy, TLS handshake; all under
+  // the caller's deadline guard on `c`.
+  net::awaitable<Result<void>> connect(std::shared_ptr<Connection> c, Clock::time_point deadline) {
     auto ex = co_await net::this_coro::executor;
     const std::string& host = proxy ? proxy->host : options.host;
     const std::string port = proxy ? proxy->port : std::to_string(options.port);
@@ -345,63 +430,34 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
       });
       auto [ec, results] = co_await resolver->async_resolve(host, port, kTuple);
       watchdog.cancel();
-      if (ec) co_return map("resolve " + host, ec, deadline, nullptr);
+      if (ec) {
+        if (Clock::now() >= deadline) co_return make_error(Errc::Timeout, "resolve " + host + ": deadline exceeded");
+        co_return map("resolve " + host, ec, nullptr);
+      }
       endpoints = std::move(results);
     }
 
-    auto conn = std::make_unique<Connection>();
-    if (options.plain_http) {
-      conn->plain = std::make_unique<beast::tcp_stream>(ex);
-    } else {
-      conn->tls_ctx = std::move(ctx);
-      conn->tls_generation = generation;
-      conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ex, *conn->tls_ctx);
-    }
-    auto& lowest = conn->lowest();
-    lowest.expires_at(deadline);
-    if (auto [ec, ep] = co_await lowest.async_connect(endpoints, kTuple); ec) {
-      co_return map(proxy ? "connect to proxy" : "connect", ec, deadline, conn.get());
+    if (auto [ec, ep] = co_await net::async_connect(c->stream.socket(), endpoints, kTuple); ec) {
+      co_return map(proxy ? "connect to proxy" : "connect", ec, c.get());
     }
     // Requests are small and latency-bound: no Nagle delay waiting for the peer's (delayed) ACK.
     error_code nodelay_ec;
-    lowest.socket().set_option(net::ip::tcp::no_delay(true), nodelay_ec);
+    c->stream.socket().set_option(net::ip::tcp::no_delay(true), nodelay_ec);
     {
       std::lock_guard lock(mu);
       ++opened;
     }
 
     if (proxy) {
-      const std::string target = (options.host.find(':') != std::string::npos ? "[" + options.host + "]"
-                                                                               : options.host) +
-                                 ":" + std::to_string(options.port);
-      bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, target, 11};
-      req.set(bhttp::field::host, target);
-      for (const auto& [k, v] : options.proxy_headers) req.set(k, v);
-      lowest.expires_at(deadline);
-      if (auto [ec, n] = co_await bhttp::async_write(lowest, req, kTuple); ec) {
-        co_return map("proxy CONNECT", ec, deadline, conn.get());
-      }
-      bhttp::response_parser<bhttp::empty_body> parser;
-      parser.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts right after the header
-      lowest.expires_at(deadline);
-      if (auto [ec, n] = co_await bhttp::async_read_header(lowest, conn->buffer, parser, kTuple); ec) {
-        co_return map("proxy CONNECT", ec, deadline, conn.get());
-      }
-      const int status = static_cast<int>(parser.get().result_int());
-      if (status / 100 != 2) {
-        co_return make_error(Errc::Unavailable, "proxy CONNECT " + options.proxy_url + " to " + target +
-                                                    ": proxy answered HTTP " + std::to_string(status));
-      }
-      conn->buffer.clear();
+      if (auto r = co_await tunnel(c); !r) co_return r.error();
     }
+    if (auto ec = c->stream.prepare_tls(/*release_buffers=*/true)) co_return map("connect", ec, c.get());
 
-    if (conn->tls) {
-      SSL* ssl_handle = conn->tls->native_handle();
+    if (SSL* ssl_handle = c->stream.native_handle()) {
       const std::string& name = options.tls_server_name.empty() ? options.host : options.tls_server_name;
       const bool ip = is_ip_literal(name);
       if (!ip) {  // no SNI for IP literals (RFC 6066); SSL_set_tlsext_host_name is a C-cast macro
-        SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                 const_cast<char*>(name.c_str()));
+        SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
       }
       if (!options.insecure_skip_verify) {
         if (ip) {
@@ -410,56 +466,106 @@ struct HttpsClient::State : std::enable_shared_from_this<HttpsClient::State> {
           SSL_set1_host(ssl_handle, name.c_str());
         }
       }
-      lowest.expires_at(deadline);
-      ERR_clear_error();
-      if (auto [ec] = co_await conn->tls->async_handshake(ssl::stream_base::client, kTuple); ec) {
-        co_return map("TLS handshake with", ec, deadline, conn.get());
-      }
+      if (auto ec = co_await c->stream.handshake(false)) co_return map("TLS handshake with", ec, c.get());
     }
-    co_return std::move(conn);
+    co_return ok();
   }
 
-  template <class Stream>
-  net::awaitable<Result<HttpResponse>> exchange(Stream& stream, Connection& conn,
-                                                const bhttp::request<bhttp::string_body>& req,
-                                                Clock::time_point deadline, bool reused, bool& keep_alive,
-                                                bool& retryable) {
+  // HTTP CONNECT through the proxy, on the plain socket before TLS.
+  net::awaitable<Result<void>> tunnel(std::shared_ptr<Connection> c) {
+    const std::string target = (options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host) +
+                               ":" + std::to_string(options.port);
+    std::string head = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n";
+    for (const auto& [k, v] : options.proxy_headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    error_code ec;
+    c->stream.socket().non_blocking(true, ec);
+    if (!ec) ec = co_await c->stream.write(net::buffer(head));
+    if (ec) co_return map("proxy CONNECT", ec, c.get());
+    ResponseParser parser;
+    parser.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts right after the header
+    if (auto rec = co_await c->stream.read_message(c->buffer, parser)) co_return map("proxy CONNECT", rec, c.get());
+    const int status = parser.response.status;
+    if (status / 100 != 2) {
+      co_return make_error(Errc::Unavailable, "proxy CONNECT " + options.proxy_url + " to " + target +
+                                                  ": proxy answered HTTP " + std::to_string(status));
+    }
+    c->buffer.clear();
+    co_return ok();
+  }
+
+  net::awaitable<Result<HttpResponse>> exchange(Connection& conn, const std::string& head, const std::string& body,
+                                                bool reused, bool& keep_alive, bool& retryable) {
     retryable = false;
     keep_alive = false;
-    auto& lowest = conn.lowest();
-    lowest.expires_at(deadline);
-    if (auto [ec, n] = co_await bhttp::async_write(stream, req, kTuple); ec) {
-      retryable = reused && ec != beast::error::timeout && ec != net::error::operation_aborted;
-      co_return map(std::string(req.method_string()), ec, deadline, &conn);
+    const std::string_view method(head.data(), head.find(' '));
+    auto ec = co_await conn.stream.write(net::buffer(head));
+    if (!ec && !body.empty()) ec = co_await conn.stream.write(net::buffer(body));
+    if (ec) {
+      retryable = reused && !conn.expired && ec != net::error::operation_aborted;
+      co_return map(method, ec, &conn);
     }
-    bhttp::response_parser<bhttp::string_body> parser;
+    ResponseParser parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.body_limit);
-    lowest.expires_at(deadline);
-    auto [ec, n] = co_await bhttp::async_read(stream, conn.buffer, parser, kTuple);
-    if (ec) {
-      const bool closed = ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-                          ec == net::error::eof || ec == net::error::connection_reset ||
-                          ec == ssl::error::stream_truncated;
-      if (closed && !parser.got_some()) {
+    parser.eager(true);
+    if (auto rec = co_await conn.stream.read_message(conn.buffer, parser)) {
+      const bool closed = rec == bhttp::error::end_of_stream || rec == bhttp::error::partial_message ||
+                          rec == net::error::connection_reset;
+      if (closed && !parser.got_some() && !conn.expired) {
         retryable = reused;
         co_return make_error(Errc::Unavailable,
-                             std::string(req.method_string()) + " " + url_prefix +
-                                 ": connection closed before any response byte");
+                             std::string(method) + " " + url_prefix + ": connection closed before any response byte");
       }
-      if (closed) {
-        co_return make_error(Errc::ProtocolError, std::string(req.method_string()) + " " + url_prefix +
-                                                      ": truncated response (" + ec.message() + ")");
+      if (closed && !conn.expired) {
+        co_return make_error(Errc::ProtocolError, std::string(method) + " " + url_prefix + ": truncated response (" +
+                                                      rec.message() + ")");
       }
-      co_return map(std::string(req.method_string()), ec, deadline, &conn);
+      co_return map(method, rec, &conn);
     }
-    auto res = parser.release();
-    keep_alive = res.keep_alive();
-    HttpResponse out;
-    out.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    out.body = std::move(res.body());
-    co_return out;
+    keep_alive = parser.keep_alive();
+    co_return std::move(parser.response);
+  }
+
+  // request() on a strand (see on_strand).
+  net::awaitable<Result<HttpResponse>> attempts(std::string head, std::string body, Clock::time_point until) {
+    auto self = shared_from_this();
+    auto strand = co_await net::this_coro::executor;
+    std::shared_ptr<ssl::context> ctx;
+    std::uint64_t generation = 0;
+    if (!options.plain_http) std::tie(ctx, generation) = current_tls();
+    // Every idle connection may have been closed by the peer (a restarted member closes them all): a
+    // failure before any response byte on a reused connection moves on to the next idle one, and finally to a
+    // fresh connection, whose failure is final. Bounded by the pool size plus one.
+    for (;;) {
+      std::shared_ptr<Connection> conn = take_idle(generation);
+      const bool reused = conn != nullptr;
+      if (!conn) conn = std::make_shared<Connection>(strand, ctx, generation);
+      Result<HttpResponse> r = make_error(Errc::Internal, "no exchange");
+      bool keep_alive = false;
+      bool retryable = false;
+      {
+        DeadlineGuard guard(conn, until, strand);
+        if (!reused) {
+          auto c = co_await connect(conn, until);
+          if (!c) {
+            conn->close();
+            co_return c.error();
+          }
+        }
+        r = co_await exchange(*conn, head, body, reused, keep_alive, retryable);
+      }
+      if (r) {
+        if (keep_alive) {
+          give_back(std::move(conn));
+        } else {
+          conn->close();
+        }
+        co_return r;
+      }
+      conn->close();
+      if (!reused || !retryable || Clock::now() >= until) co_return r;
+    }
   }
 };
 
@@ -572,63 +678,40 @@ net::awaitable<Result<HttpResponse>> HttpsClient::request(std::string method, st
   auto state = state_;  // keeps pool and TLS context alive for the whole exchange
   const auto until = Clock::now() + deadline;
 
-  bhttp::request<bhttp::string_body> req;
-  req.method_string(method);
-  req.target(state->options.base_path + target);
-  req.version(11);
-  req.set(bhttp::field::host, state->authority);
-  req.set(bhttp::field::user_agent, state->options.user_agent);
-  req.set(bhttp::field::accept, "application/json, */*");
+  // The head is written as it goes on the wire: no field container to fill and serialise again.
+  std::string head;
+  head.reserve(160 + target.size() + state->options.base_path.size());
+  head += method;
+  head += ' ';
+  head += state->options.base_path;
+  head += target;
+  head += " HTTP/1.1\r\n";
+  head += state->static_head;
   if (const std::string token = state->current_token(); !token.empty()) {
-    req.set(bhttp::field::authorization, "Bearer " + token);
+    head += "Authorization: Bearer ";
+    head += token;
+    head += "\r\n";
   }
-  if (!body.empty()) req.set(bhttp::field::content_type, "application/json");
-  for (const auto& [k, v] : extra) req.set(k, v);
-  req.body() = std::move(body);
-  req.prepare_payload();
+  bool has_content_type = false;
+  for (const auto& [k, v] : extra) {
+    has_content_type = has_content_type || beast::iequals(k, "Content-Type");
+    head += k;
+    head += ": ";
+    head += v;
+    head += "\r\n";
+  }
+  if (!body.empty() && !has_content_type) head += "Content-Type: application/json\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    head += "Content-Length: ";
+    head += std::to_string(body.size());
+    head += "\r\n";
+  }
+  head += "\r\n";
 
-  // Every idle connection may have been closed by the peer (a restarted member closes them all): a
-  // failure before any response byte on a reused connection moves on to the next idle one, and finally to a
-  // fresh connection, whose failure is final. Bounded by the pool size plus one.
-  std::shared_ptr<ssl::context> tls_ctx;
-  std::uint64_t tls_generation = 0;
-  if (!state->options.plain_http) std::tie(tls_ctx, tls_generation) = state->current_tls();
-  for (;;) {
-    std::unique_ptr<Connection> conn = state->take_idle(tls_generation);
-    const bool reused = conn != nullptr;
-    if (!conn) {
-      auto c = co_await state->connect(until, tls_ctx, tls_generation);
-      if (!c) co_return c.error();
-      conn = std::move(*c);
-    }
-    bool keep_alive = false;
-    bool retryable = false;
-    // No co_await inside ?: — GCC 12 mishandles the temporaries of a conditional with two suspensions.
-    // The exchange runs on the executor the connection's stream was created with (the strand of the
-    // request that opened it): a pooled connection is reused by requests on other strands, and Beast's
-    // intermediate and timeout handlers must never race with the I/O initiated by the new user.
-    Result<HttpResponse> r = make_error(Errc::Internal, "no exchange");
-    auto connection_executor = conn->lowest().get_executor();
-    if (conn->tls) {
-      r = co_await net::co_spawn(connection_executor,
-                                 state->exchange(*conn->tls, *conn, req, until, reused, keep_alive, retryable),
-                                 net::use_awaitable);
-    } else {
-      r = co_await net::co_spawn(connection_executor,
-                                 state->exchange(*conn->plain, *conn, req, until, reused, keep_alive, retryable),
-                                 net::use_awaitable);
-    }
-    if (r) {
-      if (keep_alive) {
-        state->give_back(std::move(conn));
-      } else {
-        conn->close();
-      }
-      co_return r;
-    }
-    conn->close();
-    if (!reused || !retryable || Clock::now() >= until) co_return r;
-  }
+  auto executor = co_await net::this_coro::executor;
+  if (on_strand(executor)) co_return co_await state->attempts(std::move(head), std::move(body), until);
+  co_return co_await net::co_spawn(net::make_strand(executor), state->attempts(std::move(head), std::move(body), until),
+                                   net::use_awaitable);
 }
 
 }  // namespace fedmetrics::transport

@@ -12,13 +12,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <array>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "clients/base/log.hpp"
+#include "clients/transport/tls_socket.hpp"
 #include "server/http/tls_server_context.hpp"
 
 namespace fedmetrics::http {
@@ -28,9 +28,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using PlainStream = beast::tcp_stream;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+using transport::TlsSocket;
 
 /// One connection, as the server's registry sees it (for shutdown).
 struct ConnectionBase {
@@ -39,28 +38,43 @@ struct ConnectionBase {
   virtual void cancel(bool all) = 0;
 };
 
-/// One TLS or plain-HTTP connection. Touched only on its strand (the socket's executor).
-template <class Stream>
-struct Connection final : ConnectionBase, std::enable_shared_from_this<Connection<Stream>> {
+/// One TLS or plain-HTTP connection (transport::TlsSocket: OpenSSL over Asio's socket I/O, issue #18). Touched
+/// only on its strand (the socket's executor). The deadline of the current phase (handshake, idle, read, write,
+/// linger) is one timer whose handler runs on the same strand and cancels the socket.
+struct Connection final : ConnectionBase, std::enable_shared_from_this<Connection> {
   Connection(tcp::socket socket, std::shared_ptr<TlsServerContext::Generation> tls_generation)
-      : tls(std::move(tls_generation)), stream(make_stream(std::move(socket), tls.get())) {}
+      : tls(std::move(tls_generation)),
+        timer(socket.get_executor()),
+        stream(std::move(socket), tls ? tls->native().native_handle() : nullptr) {}
   std::shared_ptr<TlsServerContext::Generation> tls;  ///< the certificates this connection was accepted with
-  Stream stream;
+  asio::steady_timer timer;
+  TlsSocket stream;
   bool idle = true;  ///< waiting for the first byte of the next request
+  bool expired = false;
+  std::uint64_t phase = 0;
 
   void cancel(bool all) override {
-    asio::post(stream.get_executor(), [self = this->shared_from_this(), all] {
-      if (all || self->idle) beast::get_lowest_layer(self->stream).cancel();
+    asio::post(timer.get_executor(), [self = shared_from_this(), all] {
+      boost::system::error_code ignored;
+      if (all || self->idle) self->stream.socket().cancel(ignored);
     });
   }
-
- private:
-  static Stream make_stream(tcp::socket socket, TlsServerContext::Generation* generation) {
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      return Stream(std::move(socket), generation->native());
-    } else {
-      return Stream(std::move(socket));
-    }
+  /// Bounds what follows by `limit` (until the next arm or disarm).
+  void arm(std::chrono::steady_clock::duration limit) { arm_at(std::chrono::steady_clock::now() + limit); }
+  void arm_at(std::chrono::steady_clock::time_point deadline) {
+    const auto p = ++phase;
+    expired = false;
+    timer.expires_at(deadline);
+    timer.async_wait([self = shared_from_this(), p](boost::system::error_code ec) {
+      if (ec || self->phase != p) return;
+      self->expired = true;
+      boost::system::error_code ignored;
+      self->stream.socket().cancel(ignored);
+    });
+  }
+  void disarm() {
+    ++phase;
+    timer.cancel();
   }
 };
 
@@ -178,28 +192,76 @@ struct CountGuard {
   std::atomic<std::size_t>& counter;
 };
 
-using RequestHeader = bhttp::request<bhttp::empty_body>;
+// The request line and fields, straight into http::Request (no field container in between). Bodies are never
+// read (request_framing): the parser stops after the header.
+class RequestParser final : public bhttp::basic_parser<true> {
+ public:
+  Request request;
+  unsigned version = 11;
 
-Request to_request(const RequestHeader& req) {
-  Request out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  for (const auto& field : req) out.headers.add(field.name_string(), field.value());
-  return out;
+ private:
+  void on_request_impl(bhttp::verb, beast::string_view method, beast::string_view target, int v,
+                       boost::system::error_code&) override {
+    request.method.assign(method.data(), method.size());
+    request.target.assign(target.data(), target.size());
+    version = static_cast<unsigned>(v);
+  }
+  void on_response_impl(int, beast::string_view, int, boost::system::error_code&) override {}
+  void on_field_impl(bhttp::field, beast::string_view name, beast::string_view value,
+                     boost::system::error_code&) override {
+    request.headers.add(std::string_view(name.data(), name.size()), std::string_view(value.data(), value.size()));
+  }
+  void on_header_impl(boost::system::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, boost::system::error_code&) override {}
+  std::size_t on_body_impl(beast::string_view b, boost::system::error_code&) override { return b.size(); }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, boost::system::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view b, boost::system::error_code&) override {
+    return b.size();
+  }
+  void on_finish_impl(boost::system::error_code&) override {}
+};
+
+// Status line and fields as they go on the wire, into `out` (the body follows): Content-Type, Cache-Control,
+// nosniff on errors, the handler's extra headers, Content-Length, and Connection where it differs from the
+// version's default.
+void append_head(std::string& out, const Response& resp, unsigned version, bool keep_alive) {
+  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(resp.status));
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  out += std::to_string(resp.status);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nContent-Type: ";
+  out += resp.content_type;
+  out += "\r\nCache-Control: no-cache, private\r\n";
+  if (resp.status >= 400) out += "X-Content-Type-Options: nosniff\r\n";
+  for (const auto& [name, value] : resp.headers.entries()) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  out += "Content-Length: ";
+  out += std::to_string(resp.body.size());
+  out += "\r\n";
+  if (version == 10 && keep_alive) out += "Connection: keep-alive\r\n";
+  if (version != 10 && !keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& resp, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res;
-  res.version(version);
-  res.result(static_cast<unsigned>(resp.status));
-  res.set(bhttp::field::content_type, resp.content_type);
-  res.set(bhttp::field::cache_control, "no-cache, private");
-  if (resp.status >= 400) res.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : resp.headers.entries()) res.insert(name, value);
-  res.body() = std::move(resp.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+// Small answers go out with their head in one write (one TLS record, one send); large ones after it.
+constexpr std::size_t kCoalesceLimit = 64 * 1024;
+
+net::awaitable<boost::system::error_code> write_response(TlsSocket& stream, Response&& resp, unsigned version,
+                                                         bool keep_alive) {
+  std::string head;
+  head.reserve(256 + (resp.body.size() <= kCoalesceLimit ? resp.body.size() : 0));
+  append_head(head, resp, version, keep_alive);
+  if (resp.body.size() <= kCoalesceLimit) {
+    head += resp.body;
+    co_return co_await stream.write(asio::buffer(head));
+  }
+  if (auto ec = co_await stream.write(asio::buffer(head))) co_return ec;
+  co_return co_await stream.write(asio::buffer(resp.body));
 }
 
 net::awaitable<Response> dispatch(StatePtr st, Request request, RequestContext context) {
@@ -235,26 +297,24 @@ std::optional<Response> rejection_for(const StatePtr& st, const boost::system::e
 // mid-header). So before closing such a connection, give the client 500 ms to read the answer: discard what
 // arrives meanwhile, up to 256 KiB (Go's net/http discards as much after a handler left a body unread, and
 // waits 500 ms before closing), keeping nothing, then just wait out the rest.
-template <class Stream>
-net::awaitable<void> linger_before_close(Stream& stream) {
+net::awaitable<void> linger_before_close(std::shared_ptr<Connection> conn) {
   constexpr std::size_t kMaxDiscard = 256 * 1024;
   constexpr auto kLinger = std::chrono::milliseconds(500);
-  auto& tcp_layer = beast::get_lowest_layer(stream);
   const auto until = std::chrono::steady_clock::now() + kLinger;
-  tcp_layer.expires_at(until);
+  conn->arm_at(until);
   std::array<char, 4096> sink;
   std::size_t discarded = 0;
   while (discarded < kMaxDiscard) {
-    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+    auto [ec, n] = co_await conn->stream.read_some(asio::buffer(sink));
     if (ec) co_return;  // the linger is over, or the client closed or reset: nothing left to protect
     discarded += n;
   }
-  asio::steady_timer timer(stream.get_executor(), until);
+  conn->disarm();
+  asio::steady_timer timer(conn->timer.get_executor(), until);
   co_await timer.async_wait(kUseTuple);
 }
 
-template <class Stream>
-net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stream>> conn) {
+net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> conn) {
   CountGuard counted(st->connections);
   const auto id = st->add(conn);
   struct Unregister {
@@ -264,10 +324,9 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
   } unregister{st, id};
 
   auto& stream = conn->stream;
-  auto& tcp_layer = beast::get_lowest_layer(stream);
   const auto& limits = st->settings.limits;
   boost::system::error_code ignored;
-  const auto remote_ep = tcp_layer.socket().remote_endpoint(ignored);
+  const auto remote_ep = stream.socket().remote_endpoint(ignored);
   const std::string remote = ignored ? std::string("unknown") : endpoint_string(remote_ep);
 
   // TLS: the client certificate as verified by the generation of CA bundles that was current then: verified
@@ -275,16 +334,17 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
   // connection, as kube-apiserver verifies per request) or when a certificate of the chain expires.
   std::shared_ptr<TlsServerContext::Generation> verified_with = conn->tls;
   std::shared_ptr<const PeerCertificate> peer;
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    tcp_layer.expires_after(limits.handshake_timeout);
-    auto [hs_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kUseTuple);
-    if (hs_ec) {
-      // Go clients sometimes drop a spare connection before the handshake: debug level only.
-      log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
-      co_return;
-    }
-    peer = verified_with->inspect_peer(stream.native_handle());
+  conn->arm(limits.handshake_timeout);
+  auto hs_ec = stream.prepare_tls(/*release_buffers=*/false);
+  if (!hs_ec) hs_ec = co_await stream.handshake(/*server=*/true);
+  if (hs_ec) {
+    // Go clients sometimes drop a spare connection before the handshake: debug level only.
+    log::verbose(2, "tls handshake failed", {{"remote", remote}, {"error", hs_ec.message()}});
+    conn->disarm();
+    stream.close();
+    co_return;
   }
+  if (stream.is_tls()) peer = verified_with->inspect_peer(stream.native_handle());
 
   // Only request headers are ever read into memory (bodies never are), into a buffer charged against the
   // server-wide budget; it is released whenever the connection has nothing buffered.
@@ -298,8 +358,8 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
       // Wait for the next request's first byte under the idle limit; then the whole request must
       // arrive within the read limit (a slow sender cannot hold the connection forever).
       conn->idle = true;
-      tcp_layer.expires_after(first_request ? limits.read_timeout : limits.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(asio::buffer(first_bytes), kUseTuple);
+      conn->arm(first_request ? limits.read_timeout : limits.idle_timeout);
+      auto [ec, n] = co_await stream.read_some(asio::buffer(first_bytes));
       conn->idle = false;
       if (ec) break;
       bool charged = false;
@@ -310,79 +370,75 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection<Stre
       } catch (const std::length_error&) {
       }
       if (!charged) {
-        auto res = to_beast(*rejection_for(st, bhttp::error::buffer_overflow), 11, false);
-        tcp_layer.expires_after(limits.write_timeout);
-        co_await bhttp::async_write(stream, res, kUseTuple);
+        conn->arm(limits.write_timeout);
+        co_await write_response(stream, std::move(*rejection_for(st, bhttp::error::buffer_overflow)), 11, false);
         linger = true;
         break;
       }
     }
     first_request = false;
 
-    bhttp::request_parser<bhttp::empty_body> parser;
+    RequestParser parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    tcp_layer.expires_after(limits.read_timeout);
-    auto [read_ec, read_n] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
-    if (read_ec) {
+    conn->arm(limits.read_timeout);
+    if (auto read_ec = co_await stream.read_message(buffer, parser, /*header_only=*/true, 4096)) {
       if (auto rejection = rejection_for(st, read_ec)) {
         log::verbose(1, "rejected request", {{"remote", remote}, {"error", read_ec.message()}});
-        auto res = to_beast(std::move(*rejection), 11, false);
-        tcp_layer.expires_after(limits.write_timeout);
-        co_await bhttp::async_write(stream, res, kUseTuple);
+        conn->arm(limits.write_timeout);
+        co_await write_response(stream, std::move(*rejection), 11, false);
         linger = true;
       }
       break;
     }
+    conn->disarm();
 
-    auto& req = parser.get();
     const auto declared = parser.content_length();
-    const auto framing = request_framing(req.method_string(), declared ? std::optional(*declared) : std::nullopt,
+    const auto framing = request_framing(parser.request.method, declared ? std::optional(*declared) : std::nullopt,
                                          parser.chunked(), limits.max_body_bytes);
     linger = framing.close_after;
     if (framing.reject_status != 0) {
       log::verbose(1, "rejected request", {{"remote", remote}, {"error", framing.message}});
-      auto res = to_beast(st->handler.error_response(framing.reject_status, framing.message), req.version(), false);
-      tcp_layer.expires_after(limits.write_timeout);
-      co_await bhttp::async_write(stream, res, kUseTuple);
+      conn->arm(limits.write_timeout);
+      co_await write_response(stream, st->handler.error_response(framing.reject_status, framing.message),
+                              parser.version, false);
       break;
     }
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
-      if (peer) {
-        auto current = st->tls->current();
-        if (current != verified_with || std::chrono::system_clock::now() >= peer->valid_until) {
-          peer = current->inspect_peer(stream.native_handle());
-          verified_with = std::move(current);
-        }
+    if (peer) {
+      auto current = st->tls->current();
+      if (current != verified_with || std::chrono::system_clock::now() >= peer->valid_until) {
+        peer = current->inspect_peer(stream.native_handle());
+        verified_with = std::move(current);
       }
     }
+    const bool keep_alive_requested = parser.keep_alive();
+    const unsigned version = parser.version;
     RequestContext context{remote, peer, std::chrono::steady_clock::now()};
     Response response;
     {
       CountGuard in_flight(st->in_flight);
-      response = co_await dispatch(st, to_request(req), std::move(context));
+      response = co_await dispatch(st, std::move(parser.request), std::move(context));
     }
-    const bool keep_alive = req.keep_alive() && !st->stopping.load() && !linger;
-    auto res = to_beast(std::move(response), req.version(), keep_alive);
-    tcp_layer.expires_after(limits.write_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(stream, res, kUseTuple);
+    const bool keep_alive = keep_alive_requested && !st->stopping.load() && !linger;
+    conn->arm(limits.write_timeout);
+    auto write_ec = co_await write_response(stream, std::move(response), version, keep_alive);
     if (write_ec || !keep_alive) break;
   }
 
-  if (linger) co_await linger_before_close(stream);
-  if constexpr (std::is_same_v<Stream, TlsStream>) {
-    tcp_layer.expires_after(std::chrono::seconds(1));
-    co_await stream.async_shutdown(kUseTuple);
+  if (linger) co_await linger_before_close(conn);
+  conn->arm(std::chrono::seconds(1));
+  if (stream.is_tls()) {
+    co_await stream.shutdown();
   } else {
-    tcp_layer.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
   }
-  tcp_layer.close();
+  conn->disarm();
 }
 
-template <class Stream>
 void spawn_connection(const StatePtr& st, tcp::socket socket) {
-  auto conn = std::make_shared<Connection<Stream>>(std::move(socket), st->tls ? st->tls->current() : nullptr);
-  auto executor = conn->stream.get_executor();
-  asio::co_spawn(executor, run_connection<Stream>(st, std::move(conn)), [](std::exception_ptr e) {
+  auto executor = socket.get_executor();
+  auto conn = std::make_shared<Connection>(std::move(socket), st->tls ? st->tls->current() : nullptr);
+  asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {
     if (!e) return;
     try {
       std::rethrow_exception(e);
@@ -409,11 +465,7 @@ net::awaitable<void> accept_loop(StatePtr st) {
     }
     // Answers are written whole; Nagle would only delay the TLS records behind a delayed ACK.
     socket.set_option(tcp::no_delay(true), ec);
-    if (st->tls != nullptr) {
-      spawn_connection<TlsStream>(st, std::move(socket));
-    } else {
-      spawn_connection<PlainStream>(st, std::move(socket));
-    }
+    spawn_connection(st, std::move(socket));
   }
 }
 
