@@ -10,8 +10,9 @@ BUILD_PACKAGES=(
   libboost1.81-dev libboost-system1.81-dev libboost-url1.81-dev libboost-json1.81-dev
   libboost-program-options1.81-dev
   nlohmann-json3-dev prometheus-cpp-dev catch2 libssl-dev openssl libyaml-cpp-dev
-  libspdlog-dev libfmt-dev libcli11-dev
+  libspdlog-dev libfmt-dev libcli11-dev libmimalloc-dev
 )
+# libmimalloc-dev: the allocator fedmetrics-adapter links (CMakeLists.txt, docs/benchmarks.md).
 # tzdata: the IANA zones CronFederatedHPA rules name (read from /usr/share/zoneinfo, aggregation/cron).
 BUILD_PACKAGES+=(tzdata)
 # Real peers and tools used by the integration tests (installed without recommends);
