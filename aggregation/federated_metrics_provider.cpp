@@ -42,6 +42,7 @@ Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets,
                                        const std::string& not_found, Merge merge) {
   std::vector<MemberAnswer<List>> ok;
   std::vector<std::string> failures;
+  std::vector<provider::MemberFailure> failed;
   std::size_t not_found_count = 0;
   bool all_timeouts = true;
   bool all_invalid = true;
@@ -51,6 +52,7 @@ Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets,
       continue;
     }
     const Error& e = results[i].error();
+    failed.push_back(provider::MemberFailure{targets[i].cluster.name, e.code, e.message});
     if (e.code == Errc::NotFound) {
       ++not_found_count;
       continue;
@@ -64,7 +66,7 @@ Result<provider::Answer<List>> combine(const std::vector<MemberHandle>& targets,
     for (const auto& r : ok) answered.push_back(r.cluster);
     Result<List> merged = merge(std::move(ok));
     if (!merged) return merged.error();
-    return provider::Answer<List>{std::move(*merged), std::move(failures), std::move(answered)};
+    return provider::Answer<List>{std::move(*merged), std::move(failures), std::move(answered), std::move(failed)};
   }
   if (targets.empty()) return make_error(Errc::Unavailable, "no member clusters are configured");
   if (failures.empty()) return make_error(Errc::NotFound, not_found);

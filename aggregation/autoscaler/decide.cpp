@@ -94,6 +94,7 @@ Decision decide(const Scenario& sc) {
   std::int32_t status_replicas = sc.target.status_replicas;
   double calibration = 1.0;
   std::vector<const Pod*> pods;
+  std::vector<std::string> included;  // federated: the ready and reachable target clusters
   if (federated) {
     if (sc.faults.get_scale_target_ref) {
       return rc.fail_get_scale("FailedGetScaleTargetRef", "FailedGetScaleTargetRef", "failed to get the scale target reference");
@@ -102,7 +103,6 @@ Decision decide(const Scenario& sc) {
     if (sc.clusters->empty()) {
       return rc.fail_get_scale("FailedGetTargetClusters", "FailedGetTargetClusters", "binding has no schedulable clusters");
     }
-    std::vector<std::string> included;
     std::int64_t member_spec = 0, member_status = 0;
     for (const auto& c : *sc.clusters) {
       if (!c.ready || !c.reachable) continue;
@@ -184,6 +184,7 @@ Decision decide(const Scenario& sc) {
       ctx.current_replicas = cur;
       ctx.status_replicas = status_replicas;
       ctx.calibration = calibration;
+      if (federated) ctx.included_clusters = &included;
       statuses.emplace(metrics.size());
       int invalid = 0;
       const MetricResult* first_invalid = nullptr;

@@ -329,14 +329,54 @@ Result<SampleMap> pods_samples(const MetricSpec& m, const MetricData* data, cons
   return out;
 }
 
-Result<std::int64_t> summed_value(const MetricSpec& m, const MetricData* data, const char* api) {
+// The values of the target clusters when the answer is per member; a target member that failed or is
+// missing fails the metric (an invalid metric never scales down, hpa-algorithm.md §3).
+Result<std::vector<std::int64_t>> target_values(const MetricSpec& m, const std::vector<ClusterValues>& answers,
+                                                const CalcContext& ctx) {
+  std::vector<std::int64_t> out;
+  auto counted = [&](const std::string& cluster) {
+    return ctx.included_clusters == nullptr ||
+           std::find(ctx.included_clusters->begin(), ctx.included_clusters->end(), cluster) !=
+               ctx.included_clusters->end();
+  };
+  for (const auto& a : answers) {
+    if (!counted(a.cluster)) continue;  // not a target cluster: its answer is not part of this workload
+    if (a.error) {
+      return bad("unable to get metric " + m.metric_name + ": member " + a.cluster + " failed: " + *a.error +
+                 " (a metric missing from a target cluster is invalid)");
+    }
+    out.insert(out.end(), a.values.begin(), a.values.end());
+  }
+  if (ctx.included_clusters != nullptr) {
+    for (const auto& cluster : *ctx.included_clusters) {
+      const bool answered = std::any_of(answers.begin(), answers.end(),
+                                        [&](const ClusterValues& a) { return a.cluster == cluster; });
+      if (!answered) {
+        return bad("unable to get metric " + m.metric_name + ": member " + cluster +
+                   " did not answer (a metric missing from a target cluster is invalid)");
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::int64_t> summed_value(const MetricSpec& m, const MetricData* data, const char* api,
+                                  const CalcContext& ctx) {
   if (data == nullptr) return bad("unable to get metric " + m.metric_name + ": no metric data given");
   if (data->error) return bad("unable to get metric " + m.metric_name + ": " + *data->error);
-  if (data->values.empty()) {
+  std::vector<std::int64_t> per_member;
+  const std::vector<std::int64_t>* values = &data->values;
+  if (data->by_cluster) {
+    auto v = target_values(m, *data->by_cluster, ctx);
+    if (!v) return v.error();
+    per_member = std::move(*v);
+    values = &per_member;
+  }
+  if (values->empty()) {
     return bad("unable to get metric " + m.metric_name + ": no metrics returned from " + api + " metrics API");
   }
   std::int64_t total = 0;
-  for (const auto v : data->values) total = saturating_add(total, v);
+  for (const auto v : *values) total = saturating_add(total, v);
   return total;
 }
 
@@ -360,14 +400,16 @@ Result<void> value_target(std::int64_t v, std::int64_t target, const CalcContext
   return ok();
 }
 
-// Object/External AverageValue (§2.5, §5.3): uses statusReplicas; Karmada's double calibration optional.
-Result<void> average_value_target(std::int64_t v, std::int64_t target, const CalcContext& ctx, MetricResult& r) {
+// Object/External AverageValue (§2.5, §5.3): uses statusReplicas. Karmada's double calibration is a quirk of
+// its Object code path only (Karmada has no External metrics), so the switch never touches External.
+Result<void> average_value_target(std::int64_t v, std::int64_t target, bool object, const CalcContext& ctx,
+                                  MetricResult& r) {
   const std::int32_t s = ctx.status_replicas;
   const double c = ctx.calibration;
   const double ratio = static_cast<double>(v) / (static_cast<double>(target) * static_cast<double>(s));
   r.trace.ratio = ratio;
   const bool within = ctx.tolerances.within(ratio);
-  if (ctx.options->object_average_value_double_calibration) {
+  if (object && ctx.options->object_average_value_double_calibration) {
     std::int32_t count = s;
     if (!within) count = saturate_int32(std::ceil(static_cast<double>(v) / static_cast<double>(target) / c));
     r.replicas = saturate_int32(std::ceil(static_cast<double>(count) / c));
@@ -418,10 +460,10 @@ Result<void> compute(const MetricSpec& m, TargetType tt, const MetricData* data,
         return bad(std::string("invalid ") + (object ? "object" : "external") +
                    " metric source: neither a value target nor an average value target was set");
       }
-      auto v = summed_value(m, data, object ? "custom" : "external");
+      auto v = summed_value(m, data, object ? "custom" : "external", ctx);
       if (!v) return v.error();
       if (is_value) return value_target(*v, *m.target.value, ctx, r);
-      return average_value_target(*v, *m.target.average_value, ctx, r);
+      return average_value_target(*v, *m.target.average_value, object, ctx, r);
     }
     case MetricSourceType::Invalid: break;
   }

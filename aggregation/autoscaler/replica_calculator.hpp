@@ -36,12 +36,15 @@ struct CalcContext {
   std::int32_t current_replicas = 0;  ///< spec.replicas (kube) or template spec.replicas (federated)
   std::int32_t status_replicas = 0;   ///< status.replicas (kube) or sum of member status (federated)
   double calibration = 1.0;           ///< sum(member spec) / template spec; 1.0 when off
+  /// Federated mode: the target clusters counted (ready and reachable); nullptr in plain kube mode.
+  const std::vector<std::string>* included_clusters = nullptr;
 };
 
-/// Calibration (federated mode, §5.3) divides every "ratio x pods" product. Object/External
-/// AverageValue: with objectAverageValueDoubleCalibration (Karmada) r = ceil(v/A/c) (or statusReplicas
-/// when within tolerance) and the result is ceil(r/c); otherwise calibration is applied once:
-/// ceil(v/A/c) outside tolerance, ceil(statusReplicas/c) within.
+/// Calibration (federated mode, §5.3) divides every "ratio x pods" product. Object AverageValue with
+/// objectAverageValueDoubleCalibration (Karmada's quirk): r = ceil(v/A/c) (or statusReplicas when within
+/// tolerance) and the result is ceil(r/c). Otherwise, and always for External AverageValue (Karmada has no
+/// External path to copy a quirk from), calibration is applied once: ceil(v/A/c) outside tolerance,
+/// ceil(statusReplicas/c) within.
 /// Computes one metric. On failure `valid` is false and `error`/`reason` are set (reason is the
 /// ScalingActive=False reason, e.g. FailedGetResourceMetric); `current` then stays default.
 MetricResult compute_metric(int index, const MetricSpec& spec, const MetricData* data, const CalcContext& ctx);

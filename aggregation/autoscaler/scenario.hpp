@@ -85,11 +85,24 @@ struct PodSample {
   Millis window = 60'000;
 };
 
+/// One member's answer to an Object/External metric read.
+struct ClusterValues {
+  std::string cluster;
+  std::vector<std::int64_t> values;  ///< what it answered (External: every series; may be empty)
+  std::optional<std::string> error;  ///< it failed (or answered NotFound) with this text
+  bool operator==(const ClusterValues&) const = default;
+};
+
 /// What the metrics API answered for metric i (parallel to hpa.metrics). Resource types ignore it.
 struct MetricData {
   std::optional<std::string> error;     ///< the fetch failed with this text
   std::vector<PodSample> samples;       ///< Pods
   std::vector<std::int64_t> values;     ///< Object (per-cluster answers, summed) / External series
+  /// Object/External, per member (the live loop always fills it). When set, `values` is not used: the
+  /// metric is the sum over the target clusters' entries (included clusters in federated mode, every
+  /// entry otherwise), and a target cluster without an entry, or whose entry has an error, makes the
+  /// metric invalid: a sum that misses a member would scale down on a partial answer (issue #12).
+  std::optional<std::vector<ClusterValues>> by_cluster;
 };
 
 struct Recommendation {

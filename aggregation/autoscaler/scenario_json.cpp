@@ -574,10 +574,26 @@ Result<ParsedScenario> parse_scenario(const json& j) {
         sc.metric_data.push_back(md);
         return;
       }
-      rd.object(e, p, {"samples", "value", "values", "error"});
+      rd.object(e, p, {"samples", "value", "values", "error", "byCluster"});
       if (const json* v = field(e, "error")) md.error = as_string(*v, p + ".error");
       if (const json* v = field(e, "value")) md.values.push_back(as_milli(*v, p + ".value"));
       each(field(e, "values"), p + ".values", [&](const json& x, const std::string& xp) { md.values.push_back(as_milli(x, xp)); });
+      if (const json* by = field(e, "byCluster")) {
+        md.by_cluster.emplace();
+        each(by, p + ".byCluster", [&](const json& c, const std::string& cp) {
+          rd.object(c, cp, {"cluster", "value", "values", "error"});
+          ClusterValues cv;
+          const json* cluster = field(c, "cluster");
+          if (cluster == nullptr) fail(cp + ".cluster", "required");
+          cv.cluster = as_string(*cluster, cp + ".cluster");
+          if (const json* v = field(c, "error")) cv.error = as_string(*v, cp + ".error");
+          if (const json* v = field(c, "value")) cv.values.push_back(as_milli(*v, cp + ".value"));
+          each(field(c, "values"), cp + ".values", [&](const json& x, const std::string& xp) {
+            cv.values.push_back(as_milli(x, xp));
+          });
+          md.by_cluster->push_back(std::move(cv));
+        });
+      }
       each(field(e, "samples"), p + ".samples", [&](const json& s, const std::string& sp) {
         rd.object(s, sp, {"pod", "cluster", "value", "timestamp", "window"});
         PodSample ps;

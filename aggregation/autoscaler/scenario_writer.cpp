@@ -173,6 +173,14 @@ ojson metric_data_json(const MetricData& d) {
     }
   }
   if (!d.values.empty()) j["values"] = d.values;
+  if (d.by_cluster) {
+    j["byCluster"] = ojson::array();
+    for (const auto& c : *d.by_cluster) {
+      ojson entry = {{"cluster", c.cluster}, {"values", c.values}};
+      if (c.error) entry["error"] = *c.error;
+      j["byCluster"].push_back(std::move(entry));
+    }
+  }
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -25,6 +26,8 @@
 #include "aggregation/fhpa/federated_hpa_object.hpp"
 #include "aggregation/fhpa/observe.hpp"
 #include "clients/base/log.hpp"
+#include "clients/kube/api_codec.hpp"
+#include "clients/kube/fence.hpp"
 #include "clients/kube/informer.hpp"
 #include "clients/kube/objects.hpp"
 #include "clients/kube/scale.hpp"
@@ -39,6 +42,8 @@ namespace {
 
 // Far more than any realistic number of FederatedHPAs; a full queue drops the key until the next period.
 constexpr std::size_t kQueueCapacity = 1 << 20;
+// Events sent concurrently at most (client-go's broadcaster queues 1,000); beyond, they are dropped.
+constexpr std::size_t kMaxEventsInFlight = 1000;
 
 std::string action_of(const Decision& d) {
   if (!d.scale_updated || !d.current_replicas) return "none";
@@ -140,12 +145,14 @@ std::string metric_type_label(autoscaler::MetricSourceType t) {
 
 struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::any_io_executor ex, kube::RestClient& cp, members::ClusterDirectory& dir, MemberKubeClients& mc,
-       provider::MetricsProvider& mp, const Clock& clk, prometheus::Registry& registry, ControllerOptions opts)
+       provider::MetricsProvider& mp, kube::Ownership& own, const Clock& clk, prometheus::Registry& registry,
+       ControllerOptions opts)
       : executor(std::move(ex)),
         control_plane(cp),
         directory(dir),
         member_clients(mc),
         metrics_provider(mp),
+        ownership(own),
         clock(clk),
         options(std::move(opts)),
         metrics(registry),
@@ -161,9 +168,18 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
 
   // Per-object state that outlives one evaluation.
   struct State {
+    const kube::Fence* fence = nullptr;  ///< the ownership it was built under; another one starts afresh
     std::string uid;
     History history;
     std::string persisted;  ///< the annotation text last written (or read)
+    bool history_loaded = false;
+    /// The object as our last write stored it (or as last read from the API server). The informer's copy
+    /// lags our own writes (and, after a change of owner, the previous owner's); evaluating it would make
+    /// every conditional write conflict. Used until the informer shows the same resourceVersion or a newer
+    /// spec (metadata.generation), and dropped on a Conflict.
+    kube::ObjectPtr latest;
+    /// A write conflicted: read the object from the API server at the next evaluation.
+    bool read_fresh = false;
   };
 
   net::any_io_executor executor;
@@ -171,6 +187,7 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
   members::ClusterDirectory& directory;
   MemberKubeClients& member_clients;
   provider::MetricsProvider& metrics_provider;
+  kube::Ownership& ownership;
   const Clock& clock;
   ControllerOptions options;
   Metrics metrics;
@@ -181,8 +198,8 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
 
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
-  std::atomic<bool> leading{false};
   std::atomic<std::uint64_t> evaluations{0};
+  std::atomic<std::size_t> events_in_flight{0};
 
   std::mutex mu;  // guards everything below
   std::set<std::string> queued, processing, dirty;
@@ -191,8 +208,18 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
 
   // --- queue ------------------------------------------------------------------------------------------
 
+  static std::pair<std::string, std::string> split_key(const std::string& key) {
+    const auto slash = key.find('/');
+    return {key.substr(0, slash), key.substr(slash + 1)};
+  }
+
+  kube::FencePtr fence_of(const std::string& key) const {
+    const auto [ns, name] = split_key(key);
+    return ownership.fence_for(ns, name);
+  }
+
   void enqueue(const std::string& key) {
-    if (stopped.load() || !leading.load()) return;
+    if (stopped.load() || !fence_of(key)) return;
     std::lock_guard lock(mu);
     if (processing.contains(key)) {
       dirty.insert(key);  // evaluated again right after the running evaluation
@@ -238,8 +265,23 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       boost::system::error_code ec;
       co_await self->period.async_wait(net::redirect_error(net::use_awaitable, ec));
       if (self->stopped.load()) co_return;
-      if (self->leading.load() && self->informer.synced()) self->enqueue_all();
+      if (self->informer.synced()) self->enqueue_all();
     }
+  }
+
+  /// Ownership changed: forget the state of objects no longer ours (a later owner may have moved their
+  /// history on: it is re-read from the object when they come back) and evaluate the newly owned at once.
+  void on_ownership_change() {
+    {
+      std::lock_guard lock(mu);
+      std::erase_if(states, [this](const auto& kv) { return !fence_of(kv.first); });
+    }
+    if (!informer.synced()) return;
+    const auto all = informer.list();
+    std::size_t owned = 0;
+    for (const auto& obj : all) owned += fence_of(key_of(*obj)) ? 1 : 0;
+    log::info("federatedhpa ownership changed", {{"owned", owned}, {"federatedhpas", all.size()}});
+    enqueue_all();
   }
 
   static net::awaitable<void> worker(std::shared_ptr<Impl> self) {
@@ -252,12 +294,15 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
         self->queued.erase(key);
         self->processing.insert(key);
       }
-      if (self->leading.load()) {
+      if (auto fence = self->fence_of(key)) {
+        using namespace net::experimental::awaitable_operators;
         try {
-          co_await self->evaluate(key);
+          // Losing the object (leadership, shard) cancels the evaluation; its writes are fenced anyway.
+          co_await (self->evaluate(key, fence) || fence->revoked());
         } catch (const std::exception& e) {
           log::error("federatedhpa evaluation failed", {{"federatedhpa", key}, {"error", e.what()}});
         }
+        self->evaluations.fetch_add(1);
       }
       bool again = false;
       {
@@ -275,17 +320,26 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock.system_now().time_since_epoch()).count();
   }
 
-  bool has_state(const std::string& key) {
+  /// Whether this object was evaluated under `fence` already (else its state is stale: dropped) and its
+  /// informer copy (or our latest) can be used.
+  bool has_state(const std::string& key, const kube::Fence* fence) {
     std::lock_guard lock(mu);
-    return states.contains(key);
+    auto it = states.find(key);
+    if (it == states.end()) return false;
+    if (it->second.fence == fence) return !it->second.read_fresh;
+    states.erase(it);
+    return false;
   }
 
   /// The history to start from: ours while we keep evaluating the same object, else the annotation.
-  History history_for(const FederatedHpa& hpa) {
+  History history_for(const FederatedHpa& hpa, const kube::Fence* fence) {
     std::lock_guard lock(mu);
     auto it = states.find(hpa.key());
-    if (it != states.end() && it->second.uid == hpa.uid) return it->second.history;
-    State s;
+    if (it != states.end() && it->second.uid == hpa.uid && it->second.history_loaded) return it->second.history;
+    State s;  // a new object (or a new owner): start from the annotation
+    if (it != states.end() && it->second.fence == fence && it->second.uid.empty()) s.latest = it->second.latest;
+    s.fence = fence;
+    s.history_loaded = true;
     s.uid = hpa.uid;
     if (hpa.history) s.history = *hpa.history;
     s.persisted = hpa.history ? encode_history(*hpa.history) : "";
@@ -293,7 +347,47 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     return s.history;
   }
 
-  net::awaitable<Result<void>> persist_history(FederatedHpa hpa, History history) {
+  /// The object one evaluation works on, moved forward by each of its writes (the next conditional write
+  /// goes against the resourceVersion the previous one produced).
+  struct Current {
+    kube::ObjectPtr object;
+    std::string resource_version;
+  };
+
+  void advance(const std::string& key, Current& current, nlohmann::json stored) {
+    auto object = std::make_shared<const json>(std::move(stored));
+    std::lock_guard lock(mu);
+    states[key].latest = object;
+    current.resource_version = kube::resource_version_of(*object);
+    current.object = std::move(object);
+  }
+
+  /// A conditional write met a newer object: nothing of ours is current any more.
+  void conflicted(const std::string& key, const Error& e) {
+    if (e.code != Errc::Conflict) return;
+    std::lock_guard lock(mu);
+    auto& st = states[key];
+    st.latest.reset();
+    st.read_fresh = true;
+  }
+
+  /// Our latest copy while the informer has not caught up with it, else the informer's.
+  kube::ObjectPtr freshest(const std::string& key, kube::ObjectPtr cached) {
+    std::lock_guard lock(mu);
+    auto it = states.find(key);
+    if (it == states.end() || !it->second.latest) return cached;
+    const auto& latest = *it->second.latest;
+    if (kube::resource_version_of(*cached) == kube::resource_version_of(latest) ||
+        generation_of(*cached) > generation_of(latest)) {
+      it->second.latest.reset();  // caught up, or the spec changed since: the informer is authoritative
+      return cached;
+    }
+    return it->second.latest;
+  }
+
+  /// Writes the history annotation when it changed, conditional on the current resourceVersion.
+  net::awaitable<Result<void>> persist_history(kube::FencedWriter& writer, FederatedHpa hpa, Current& current,
+                                               History history) {
     const std::string text = encode_history(history);
     {
       std::lock_guard lock(mu);
@@ -306,15 +400,23 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     // Named arguments only: g++ 12 destroys a temporary argument of a coroutine call inside co_await twice
     // (see clients/members/kube_member_client.cpp). The same holds for every co_await in this file.
     const kube::ResourceRef ref = federated_hpas().in(hpa.namespace_name);
-    const std::string no_subresource, patch_text = patch.dump();
-    auto r = co_await control_plane.patch(ref, hpa.name, no_subresource, kube::PatchType::Merge, patch_text);
-    if (!r) co_return r.error();
+    const std::string no_subresource;
+    auto r = co_await writer.merge_patch(ref, hpa.name, no_subresource, current.resource_version, std::move(patch));
+    if (!r) {
+      conflicted(hpa.key(), r.error());
+      co_return r.error();
+    }
+    advance(hpa.key(), current, std::move(*r));
     std::lock_guard lock(mu);
     states[hpa.key()].persisted = text;
     co_return ok();
   }
 
-  net::awaitable<void> post_event(const FederatedHpa& hpa, std::string type, std::string reason, std::string message) {
+  /// Records an Event without waiting for it (client-go's recorder is asynchronous too): a slow API server
+  /// delays no evaluation. Still fenced: nothing is sent once `fence` is gone. At most kMaxEventsInFlight
+  /// are in flight; beyond, events are dropped (logged).
+  void record_event(const kube::FencePtr& fence, const FederatedHpa& hpa, std::string type, std::string reason,
+                    std::string message) {
     kube::EventSpec spec;
     spec.involved = {"autoscaling.karmada.io/v1alpha1", "FederatedHPA", hpa.namespace_name, hpa.name, hpa.uid,
                      hpa.resource_version};
@@ -324,27 +426,51 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     spec.reporting_component = "fedmetrics-federatedhpa";
     spec.reporting_instance = options.reporting_instance;
     spec.time = clock.system_now();
-    const kube::ResourceRef ref = kube::resources::events().in(hpa.namespace_name);
-    json event = kube::make_event(spec);
-    auto r = co_await control_plane.create(ref, std::move(event));
-    if (!r) log::warning("cannot record event", {{"federatedhpa", hpa.key()}, {"reason", spec.reason}, {"error", r.error().message}});
+    if (events_in_flight.fetch_add(1) >= kMaxEventsInFlight) {
+      events_in_flight.fetch_sub(1);
+      log::warning("too many events in flight; dropping one", {{"federatedhpa", hpa.key()}, {"reason", spec.reason}});
+      return;
+    }
+    net::co_spawn(executor, send_event(shared_from_this(), fence, hpa.key(), kube::make_event(spec)),
+                  [](std::exception_ptr e) {
+                    if (!e) return;
+                    try {
+                      std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                      log::error("event recording failed", {{"error", ex.what()}});
+                    }
+                  });
   }
 
-  net::awaitable<Result<void>> write_status(FederatedHpa hpa, json status) {
-    kube::Mutator set_status = [status](json& obj) -> Result<bool> {
-      if (obj.contains("status") && obj["status"] == status) return false;
-      obj["status"] = status;
-      return true;
-    };
+  static net::awaitable<void> send_event(std::shared_ptr<Impl> self, kube::FencePtr fence, std::string key,
+                                         json event) {
+    kube::FencedWriter writer(self->control_plane, std::move(fence));
+    const std::string reason = event.value("reason", "");
+    const kube::ResourceRef ref = kube::resources::events().in(event["metadata"].value("namespace", "default"));
+    auto r = co_await writer.create(ref, std::move(event));
+    self->events_in_flight.fetch_sub(1);
+    if (!r) log::warning("cannot record event", {{"federatedhpa", key}, {"reason", reason}, {"error", r.error().message}});
+  }
+
+  /// PUT status, conditional on the current resourceVersion (a Conflict is retried next period).
+  net::awaitable<Result<void>> write_status(kube::FencedWriter& writer, FederatedHpa hpa, Current& current,
+                                            json status) {
+    json object = *current.object;
+    object["status"] = std::move(status);
+    object["metadata"]["resourceVersion"] = current.resource_version;
     const kube::ResourceRef ref = federated_hpas().in(hpa.namespace_name);
     const std::string subresource = "status";
-    auto r = co_await kube::update_with_retry(control_plane, ref, hpa.name, subresource, std::move(set_status));
-    if (!r) co_return r.error();
+    auto r = co_await writer.update(ref, hpa.name, subresource, std::move(object));
+    if (!r) {
+      conflicted(hpa.key(), r.error());
+      co_return r.error();
+    }
+    advance(hpa.key(), current, std::move(*r));
     co_return ok();
   }
 
   /// An invalid object: ScalingActive=False/InvalidSpec with every problem, one Warning event per change.
-  net::awaitable<void> report_invalid(FederatedHpa hpa) {
+  net::awaitable<void> report_invalid(kube::FencedWriter& writer, FederatedHpa hpa, Current& current) {
     std::string message;
     for (const auto& e : hpa.spec_errors) message += (message.empty() ? "" : "; ") + e;
     autoscaler::HpaStatus status = hpa.status;
@@ -356,27 +482,24 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
                                      "the FederatedHPA is invalid and is not evaluated: " + message, now_millis());
     if (changed_condition) {
       log::warning("federatedhpa is invalid", {{"federatedhpa", hpa.key()}, {"errors", message}});
-      const std::string type = "Warning", reason = "FailedValidation";
-      co_await post_event(hpa, type, reason, message);
+      record_event(writer.fence(), hpa, "Warning", "FailedValidation", message);
     }
     if (changed_condition || hpa.observed_generation != hpa.generation) {
       json encoded = encode_status(status, hpa.generation);
-      auto w = co_await write_status(hpa, std::move(encoded));
+      auto w = co_await write_status(writer, hpa, current, std::move(encoded));
       if (!w) log::warning("cannot update federatedhpa status", {{"federatedhpa", hpa.key()}, {"error", w.error().message}});
     }
   }
 
-  net::awaitable<void> evaluate(const std::string& key) {
+  net::awaitable<void> evaluate(std::string key, kube::FencePtr fence) {
     const auto began = std::chrono::steady_clock::now();
-    const auto slash = key.find('/');
-    const std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
+    const auto [ns, name] = split_key(key);
     auto cached = informer.get(ns, name);
     if (!cached) co_return;
-    const json* object = cached.get();  // the cache's snapshot: no copy per evaluation
-    json fresh_object;
-    if (!has_state(key)) {
-      // First evaluation since we started leading: the watch cache can lag the previous leader's last
-      // history write by a watch window, so read the object itself (the history must not go back in time).
+    Current current{freshest(key, cached), ""};
+    if (!has_state(key, fence.get())) {
+      // First evaluation since this replica owns the object: the watch cache can lag the previous owner's
+      // last history write, so read the object itself (the history must not go back in time).
       const kube::ResourceRef ref = federated_hpas().in(ns);
       const std::string no_subresource;
       auto fresh = co_await control_plane.get(ref, name, no_subresource);
@@ -384,22 +507,27 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
         log::warning("cannot read federatedhpa; retrying next period", {{"federatedhpa", key}, {"error", fresh.error().message}});
         co_return;
       }
-      fresh_object = std::move(*fresh);
-      object = &fresh_object;
+      current.object = std::make_shared<const json>(std::move(*fresh));
+      std::lock_guard lock(mu);
+      auto& st = states[key];
+      st.fence = fence.get();
+      st.read_fresh = false;
+      st.latest = current.object;
     }
-    auto decoded = decode_federated_hpa(*object);
+    current.resource_version = kube::resource_version_of(*current.object);
+    auto decoded = decode_federated_hpa(*current.object);
     if (!decoded) {
       log::warning("cannot decode federatedhpa", {{"federatedhpa", key}, {"error", decoded.error().message}});
       co_return;
     }
     FederatedHpa hpa = std::move(*decoded);
+    kube::FencedWriter writer(control_plane, fence);
     if (!hpa.spec_errors.empty()) {
-      co_await report_invalid(hpa);
-      evaluations.fetch_add(1);
+      co_await report_invalid(writer, hpa, current);
       co_return;
     }
 
-    History history = history_for(hpa);
+    History history = history_for(hpa, fence.get());
     ObserveDeps deps;
     deps.control_plane = &control_plane;
     deps.directory = &directory;
@@ -417,31 +545,32 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     if (d.scale_updated) {
       // Write-ahead: the scale event is on the object before the scale changes, so a successor never
       // repeats this step; if the write fails, the history is rewritten without it below.
-      if (auto p = co_await persist_history(hpa, d.history); !p) {
+      if (auto p = co_await persist_history(writer, hpa, current, d.history); !p) {
         log::warning("cannot store federatedhpa history; not scaling this period",
                      {{"federatedhpa", key}, {"error", p.error().message}});
         co_return;
       }
-      auto written = co_await kube::set_scale_replicas(control_plane, obs.target, hpa.target.name, d.desired_replicas);
+      auto written = co_await writer.update_scale(obs.target, hpa.target.name, obs.template_scale, d.desired_replicas);
       if (!written) {
+        // Conflict included: the template changed since it was read. Not re-read and overwritten: the next
+        // period decides again on fresh data (upstream's FailedRescale).
         log::warning("scale update failed", {{"federatedhpa", key}, {"error", written.error().message}});
         obs.scenario.faults.update_scale = true;
         d = autoscaler::decide(obs.scenario);
       }
     }
-    if (auto p = co_await persist_history(hpa, d.history); !p) {
+    if (auto p = co_await persist_history(writer, hpa, current, d.history); !p) {
       log::warning("cannot store federatedhpa history", {{"federatedhpa", key}, {"error", p.error().message}});
     }
-    for (const auto& e : d.events) co_await post_event(hpa, e.type, e.reason, e.message);
     if (d.status_changed || hpa.observed_generation != hpa.generation) {
       json encoded = encode_status(d.status, hpa.generation);
-      auto w = co_await write_status(hpa, std::move(encoded));
+      auto w = co_await write_status(writer, hpa, current, std::move(encoded));
       if (!w) {
         log::warning("cannot update federatedhpa status", {{"federatedhpa", key}, {"error", w.error().message}});
-        const std::string type = "Warning", reason = "FailedUpdateStatus";
-        co_await post_event(hpa, type, reason, w.error().message);
+        if (w.error().code != Errc::Cancelled) d.events.push_back({"Warning", "FailedUpdateStatus", w.error().message});
       }
     }
+    for (const auto& e : d.events) record_event(fence, hpa, e.type, e.reason, e.message);
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
     metrics.reconcile.Add({{"result", d.error ? "error" : "success"}}, Metrics::buckets()).Observe(seconds);
@@ -470,16 +599,16 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       // The same JSON `simulate` prints for this input.
       log::verbose(2, "federatedhpa decision", {{"federatedhpa", key}, {"decision", autoscaler::decision_to_json(d, key).dump()}});
     }
-    evaluations.fetch_add(1);
   }
 };
 
 FederatedHpaController::FederatedHpaController(net::any_io_executor executor, kube::RestClient& control_plane,
                                                members::ClusterDirectory& directory, MemberKubeClients& member_clients,
-                                               provider::MetricsProvider& metrics, const Clock& clock,
-                                               prometheus::Registry& registry, ControllerOptions options)
-    : impl_(std::make_shared<Impl>(std::move(executor), control_plane, directory, member_clients, metrics, clock, registry,
-                                   std::move(options))) {}
+                                               provider::MetricsProvider& metrics, kube::Ownership& ownership,
+                                               const Clock& clock, prometheus::Registry& registry,
+                                               ControllerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), control_plane, directory, member_clients, metrics, ownership,
+                                   clock, registry, std::move(options))) {}
 
 FederatedHpaController::~FederatedHpaController() { stop(); }
 
@@ -489,6 +618,9 @@ void FederatedHpaController::start() {
   std::weak_ptr<Impl> weak = impl;
   impl->informer.add_handler([weak](const kube::Delta& d) {
     if (auto self = weak.lock()) self->on_delta(d);
+  });
+  impl->ownership.on_change([weak] {
+    if (auto self = weak.lock()) net::post(self->executor, [self] { self->on_ownership_change(); });
   });
   net::co_spawn(impl->executor, Impl::run_informer(impl),
                 net::bind_cancellation_slot(impl->informer_cancel.slot(), [](std::exception_ptr) {}));
@@ -506,24 +638,6 @@ void FederatedHpaController::stop() {
     impl->period.cancel();
     impl->queue.close();
   });
-}
-
-void FederatedHpaController::set_leading(bool leading) {
-  auto impl = impl_;
-  const bool was = impl->leading.exchange(leading);
-  if (leading && !was) {
-    {
-      // Another leader may have evaluated in between: start again from the objects' annotations.
-      std::lock_guard lock(impl->mu);
-      impl->states.clear();
-    }
-    log::info("federatedhpa loop active", {});
-    net::post(impl->executor, [impl] {
-      if (impl->informer.synced()) impl->enqueue_all();
-    });
-  } else if (!leading && was) {
-    log::info("federatedhpa loop standing by (not the leader)", {});
-  }
 }
 
 std::uint64_t FederatedHpaController::evaluations() const { return impl_->evaluations.load(); }

@@ -34,6 +34,30 @@ Result<provider::GroupResource> described_resource(const autoscaler::ObjectRefer
   return provider::GroupResource{ref->group, ref->resource};
 }
 
+// Each member's part of an Object/External answer: its values, or why it has none. A member error message
+// starts with "member <name>: "; the calculator names the member itself.
+template <class List>
+std::vector<autoscaler::ClusterValues> per_member(const provider::Answer<List>& answer) {
+  std::vector<autoscaler::ClusterValues> out;
+  auto entry = [&out](const std::string& cluster) -> autoscaler::ClusterValues& {
+    for (auto& c : out) {
+      if (c.cluster == cluster) return c;
+    }
+    out.push_back(autoscaler::ClusterValues{cluster, {}, std::nullopt});
+    return out.back();
+  };
+  for (const auto& m : answer.members) entry(m);
+  for (const auto& item : answer.list.items) entry(item.cluster).values.push_back(item.value.milli_value());
+  for (const auto& f : answer.failed) {
+    std::string message = f.message;
+    if (const std::string prefix = "member " + f.cluster + ": "; message.starts_with(prefix)) {
+      message.erase(0, prefix.size());
+    }
+    entry(f.cluster).error = f.code == Errc::NotFound ? "not found: " + message : message;
+  }
+  return out;
+}
+
 class Observer {
  public:
   Observer(FederatedHpa hpa, ObserveDeps deps) : hpa_(std::move(hpa)), deps_(std::move(deps)) {}
@@ -54,6 +78,7 @@ class Observer {
       out.problems.push_back("template " + hpa_.target.name + ": " + scale.error().message);
       co_return;
     }
+    out.template_scale = *scale;
     sc.target.spec_replicas = scale->spec_replicas;
     sc.target.status_replicas = scale->status_replicas;
     selector_ = scale->status_selector;
@@ -127,7 +152,7 @@ class Observer {
       auto answer = co_await deps_.metrics->get_external_metric_by_cluster(q);
       if (answer) {
         ok = true;
-        for (const auto& item : answer->list.items) data.values.push_back(item.value.milli_value());
+        data.by_cluster = per_member(*answer);
       } else {
         data.error = "unable to get external metric " + hpa_.namespace_name + "/" + spec.metric_name + ": " + answer.error().message;
       }
@@ -153,9 +178,10 @@ class Observer {
       if (answer) {
         ok = true;
         if (spec.type == MetricSourceType::Pods) {
+          // A member that failed leaves its pods without samples: they are "missing" (the HPA rule).
           data.samples = to_pod_samples(answer->list, now);
         } else {
-          for (const auto& item : answer->list.items) data.values.push_back(item.value.milli_value());
+          data.by_cluster = per_member(*answer);
         }
       } else {
         data.error = "unable to get metric " + spec.metric_name + ": " + answer.error().message;

@@ -39,6 +39,7 @@ struct ObserveDeps {
 struct Observation {
   autoscaler::Scenario scenario;
   kube::ResourceRef target;           ///< the template's resource, in the FederatedHPA's namespace
+  kube::Scale template_scale;         ///< as read (its resourceVersion is the scale write's precondition)
   std::vector<std::string> problems;  ///< per-cluster read failures, for the log
 };
 

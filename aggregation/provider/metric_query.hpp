@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/base/error.hpp"
 #include "clients/kubeapi/metric_value.hpp"
 #include "clients/kubeapi/resource_metrics.hpp"
 
@@ -73,13 +74,24 @@ struct ExternalMetricInfo {
   auto operator<=>(const ExternalMetricInfo&) const = default;
 };
 
+/// A member that did not contribute to an answer, and why (NotFound included: the metric or object is
+/// unknown there).
+struct MemberFailure {
+  std::string cluster;
+  Errc code = Errc::Internal;
+  std::string message;
+  bool operator==(const MemberFailure&) const = default;
+};
+
 /// A successful answer, possibly partial: one warning per member that failed (sent as `Warning:` headers),
-/// and the members whose answers were merged (for the audit log).
+/// the members whose answers were merged (for the audit log), and every member that did not contribute
+/// (the FederatedHPA loop treats an Object/External metric missing from a target member as failed).
 template <class List>
 struct Answer {
   List list;
   std::vector<std::string> warnings;
   std::vector<std::string> members;
+  std::vector<MemberFailure> failed;
 };
 
 using CustomAnswer = Answer<kubeapi::MetricValueList>;

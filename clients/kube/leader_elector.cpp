@@ -121,9 +121,11 @@ net::awaitable<Result<bool>> LeaderElector::try_acquire_or_renew() {
   auto stored = decode<Lease>(*written);
   if (!stored) co_return stored.error();
   bool started = false;
+  SteadyTime renewed{};
   {
     std::lock_guard lock(mu_);
-    started = record_write(state_, *stored, clock_.steady_now());
+    renewed = clock_.steady_now();
+    started = record_write(state_, *stored, renewed);
   }
   note_holder(config_.identity);
   if (started) {
@@ -131,6 +133,7 @@ net::awaitable<Result<bool>> LeaderElector::try_acquire_or_renew() {
                                   {"identity", config_.identity}});
     if (callbacks_.on_started_leading) callbacks_.on_started_leading();
   }
+  if (callbacks_.on_renewed) callbacks_.on_renewed(renewed);
   co_return true;
 }
 

@@ -19,6 +19,9 @@ struct LeaderCallbacks {
   std::function<void()> on_stopped_leading;
   /// When the observed holder changes (including to ourselves); optional.
   std::function<void(const std::string&)> on_new_leader;
+  /// After every successful acquire or renew write (after on_started_leading for the first), with the local
+  /// time of the write: leadership is safe until that time + renew_deadline (a fence's expiry). Optional.
+  std::function<void(SteadyTime)> on_renewed;
 };
 
 /// Thread-safety: is_leader()/leader() from any thread; run(), try_acquire_or_renew() and release() from

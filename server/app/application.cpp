@@ -273,15 +273,20 @@ int Application::run() {
   }
   provider::MetricsProvider& metrics = federated ? *federated : *provider;
 
-  // The embedded FederatedHPA loop: reads metrics from `federated` in-process.
+  // The embedded FederatedHPA loop: reads metrics from `federated` in-process. It evaluates (and writes)
+  // only what this replica owns: everything while it holds the leader lease, or always without election.
+  kube::WholeOwnership ownership(c.leader_elect ? "leader lease " + c.leader_election.lease_namespace + "/" +
+                                                      c.leader_election.lease_name
+                                                : std::string("this replica"),
+                                 clock);
   std::unique_ptr<fhpa::MemberKubeClients> member_kube_clients;
   std::unique_ptr<fhpa::FederatedHpaController> federatedhpa;
   if (c.federatedhpa_controller) {
     member_kube_clients =
         std::make_unique<fhpa::MemberKubeClients>(fhpa::https_member_rest_factory(clock, &member_limits));
     federatedhpa = std::make_unique<fhpa::FederatedHpaController>(ioc.get_executor(), *control_plane, *directory,
-                                                                  *member_kube_clients, *federated, clock, registry,
-                                                                  c.federatedhpa);
+                                                                  *member_kube_clients, *federated, ownership, clock,
+                                                                  registry, c.federatedhpa);
   }
   // The embedded CronFederatedHPA controller runs with the FederatedHPA loop, under the same leader gate
   // (docs/cron.md): its rules set FederatedHPA bounds or workload scales.
@@ -299,14 +304,8 @@ int Application::run() {
   std::unique_ptr<Leadership> leadership;
   if (c.leader_elect) {
     try {
-      std::function<void(bool)> on_change;
-      if (federatedhpa) {
-        on_change = [loop = federatedhpa.get(), cron = cronfederatedhpa.get()](bool leading) {
-          loop->set_leading(leading);
-          cron->set_leading(leading);
-        };
-      }
-      leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry, on_change);
+      leadership = std::make_unique<Leadership>(*control_plane, clock, c.leader_election, registry,
+                                                federatedhpa ? &ownership : nullptr);
     } catch (const std::exception& e) {
       log::error("cannot start", {{"err", std::string("leader election: ") + e.what()}});
       return 2;
@@ -397,11 +396,15 @@ int Application::run() {
   if (federated) federated->start();
   if (federatedhpa) {
     federatedhpa->start();
-    if (!leadership) federatedhpa->set_leading(true);
+    if (!leadership) ownership.grant();
   }
   if (cronfederatedhpa) {
     cronfederatedhpa->start();
-    if (!leadership) cronfederatedhpa->set_leading(true);
+    // Gated by the same ownership as the FederatedHPA loop (docs/federatedhpa.md "Ownership").
+    ownership.on_change([cron = cronfederatedhpa.get(), &ownership] {
+      cron->set_leading(ownership.fence_for("", "") != nullptr);
+    });
+    if (ownership.fence_for("", "")) cronfederatedhpa->set_leading(true);
   }
 
   // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.

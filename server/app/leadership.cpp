@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <mutex>
 #include <random>
 
 #include "clients/base/log.hpp"
@@ -20,31 +21,52 @@ namespace fedmetrics::app {
 
 struct Leadership::State {
   State(kube::RestClient& c, const Clock& clock, kube::LeaderElectionConfig config, prometheus::Gauge& g,
-        std::function<void(bool)> change)
+        kube::WholeOwnership* own)
       : client(c),
         lease_ref(kube::resources::leases().in(config.lease_namespace)),
         lease_name(config.lease_name),
         gauge(g),
-        on_change(std::move(change)),
+        ownership(own),
+        renew_deadline(config.renew_deadline),
         elector(client, clock, config,
                 kube::LeaderCallbacks{[this] { leading(true); }, [this] { leading(false); },
                                       [this](const std::string& holder) {
                                         log::info("leader observed", {{"lease", lease}, {"holder", holder}});
-                                      }}),
+                                      },
+                                      [this](kube::SteadyTime renewed) { this->renewed(renewed); }}),
         lease(config.lease_namespace + "/" + config.lease_name),
         identity(config.identity) {}
 
   void leading(bool now) {
     gauge.Set(now ? 1 : 0);
     log::info(now ? "started leading" : "stopped leading", {{"lease", lease}, {"identity", identity}});
-    if (on_change) on_change(now);
+    if (ownership == nullptr) return;
+    if (now) {
+      std::lock_guard lock(mu);
+      fence = ownership->grant();
+    } else {
+      {
+        std::lock_guard lock(mu);
+        fence.reset();
+      }
+      ownership->revoke();
+    }
+  }
+
+  // The fence is good until the renew deadline: the elector stops leading by then at the latest.
+  void renewed(kube::SteadyTime at) {
+    std::lock_guard lock(mu);
+    if (fence) fence->hold_until(at + renew_deadline);
   }
 
   kube::RestClient& client;
   kube::ResourceRef lease_ref;
   std::string lease_name;
   prometheus::Gauge& gauge;
-  std::function<void(bool)> on_change;
+  kube::WholeOwnership* ownership;
+  std::chrono::milliseconds renew_deadline;
+  std::mutex mu;  // guards fence
+  kube::FencePtr fence;
   kube::LeaderElector elector;
   std::string lease;
   std::string identity;
@@ -54,13 +76,13 @@ struct Leadership::State {
 };
 
 Leadership::Leadership(kube::RestClient& client, const Clock& clock, kube::LeaderElectionConfig config,
-                       prometheus::Registry& registry, std::function<void(bool)> on_change) {
+                       prometheus::Registry& registry, kube::WholeOwnership* ownership) {
   auto& gauge = prometheus::BuildGauge()
                     .Name("fedmetrics_leader_election_master_status")
                     .Help("1 while this replica holds the leader lease, 0 otherwise (kube's leader_election_master_status).")
                     .Register(registry)
                     .Add({{"name", config.lease_name}});
-  state_ = std::make_shared<State>(client, clock, std::move(config), gauge, std::move(on_change));
+  state_ = std::make_shared<State>(client, clock, std::move(config), gauge, ownership);
 }
 
 Leadership::~Leadership() = default;

@@ -9,6 +9,7 @@
 #include "clients/base/clock.hpp"
 #include "clients/base/net.hpp"
 #include "clients/kube/leader_elector.hpp"
+#include "clients/kube/ownership.hpp"
 #include "clients/kube/rest_client.hpp"
 
 namespace prometheus {
@@ -19,11 +20,12 @@ namespace fedmetrics::app {
 
 class Leadership {
  public:
-  /// `client`, `clock` and `registry` must outlive this. Throws std::invalid_argument on a bad config.
-  /// `on_change(true)` when this replica starts leading, `on_change(false)` when it stops (lost, released,
-  /// or shut down); called on the election's executor, must not block.
+  /// `client`, `clock`, `registry` and `ownership` must outlive this. Throws std::invalid_argument on a bad
+  /// config. While this replica leads, `ownership` (if given) holds a fence that expires at the renew
+  /// deadline unless renewed: granted when leading starts, extended on every renewal, revoked when it stops
+  /// (lost, released, or shut down).
   Leadership(kube::RestClient& client, const Clock& clock, kube::LeaderElectionConfig config,
-             prometheus::Registry& registry, std::function<void(bool)> on_change = {});
+             prometheus::Registry& registry, kube::WholeOwnership* ownership = nullptr);
   ~Leadership();
   Leadership(const Leadership&) = delete;
   Leadership& operator=(const Leadership&) = delete;

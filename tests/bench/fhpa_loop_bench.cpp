@@ -222,9 +222,10 @@ int main(int argc, char** argv) {
   // A period far below one round's duration: every object is queued again as soon as it was evaluated,
   // so after the first round (which also writes status and history) the loop runs in steady state.
   options.sync_period = std::chrono::milliseconds(1);
-  fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, metrics, clock,
-                                          registry, options);
-  controller.set_leading(true);
+  kube::WholeOwnership ownership("this replica", clock);
+  fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, metrics,
+                                          ownership, clock, registry, options);
+  ownership.grant();
   controller.start();
   std::uint64_t target = 0;
   for (int round = 1; round <= rounds; ++round) {

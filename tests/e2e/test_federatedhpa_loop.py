@@ -226,7 +226,7 @@ def test_new_leader_keeps_the_rate_limit_history(federation):
             time.sleep(0.25)
         assert wait_for(lambda: template_replicas(cp) == 5, 15), follower.log()[-3000:]
         second = time.monotonic() - scaled
-        assert "federatedhpa loop active" in follower.log()
+        assert "started leading" in follower.log()
         print(f"\nafter the leader was killed: 3 -> 5 at {second:.1f} s after 1 -> 3 (policy period 20 s)")
     finally:
         a.stop()
@@ -236,3 +236,61 @@ def test_new_leader_keeps_the_rate_limit_history(federation):
 def leading(adapter, certs):
     _, _, body = harness.request(adapter.port, "/metrics", certs, timeout=5)
     return re.search(r'^fedmetrics_leader_election_master_status\{name="fedmetrics-fhpa-test"\} 1', body.decode(), re.M)
+
+
+EXTERNAL_FHPA = """apiVersion: autoscaling.karmada.io/v1alpha1
+kind: FederatedHPA
+metadata: {name: sample-app, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: sample-app}
+  minReplicas: 1
+  maxReplicas: 10
+  behavior:
+    scaleDown: {stabilizationWindowSeconds: 0}
+  metrics:
+  - type: External
+    external:
+      metric: {name: queue_depth}
+      target: {type: Value, value: "4"}
+"""
+
+
+def scaling_active(cp):
+    for c in get_fhpa(cp).get("status", {}).get("conditions", []):
+        if c["type"] == "ScalingActive":
+            return c
+    return None
+
+
+def test_partial_external_answer_never_scales_down(federation):
+    """Issue #12 item 1: an External metric summed over two members; when member2's metrics API answers 503
+    the loop must not scale down on member1's half (it wrote 4 -> 2 before), must say which member failed,
+    and must scale down again once both members answer."""
+    cp, members = federation["cp"], federation["members"]
+    ok(kubectl(cp, "scale", "deployment", "sample-app", "--replicas=4"))
+    for m in members:
+        m.set(external={"queue_depth": 2000})  # 2 + 2 = 4: at target
+    with federation["adapter"]() as adapter:
+        ok(kubectl(cp, "apply", "-f", "-", input_text=EXTERNAL_FHPA))
+        steady = wait_for(lambda: (scaling_active(cp) or {}).get("reason") == "ValidMetricFound", 15)
+        assert steady and template_replicas(cp) == 4, adapter.log()[-3000:]
+
+        members[1].set(fail_external=True)
+        failed = wait_for(lambda: (c := scaling_active(cp)) and c["status"] == "False" and c, 10)
+        assert failed, adapter.log()[-3000:]
+        assert failed["reason"] == "FailedGetExternalMetric", failed
+        assert "member member2" in failed["message"], failed
+        watched = time.monotonic()
+        while time.monotonic() - watched < 5:  # five sync periods on member1's half alone
+            assert template_replicas(cp) == 4, "scaled down on a partial answer: " + adapter.log()[-3000:]
+            time.sleep(0.25)
+        events = json.loads(ok(kubectl(cp, "get", "events", "-n", "default", "--field-selector",
+                                       "involvedObject.kind=FederatedHPA,reason=FailedGetExternalMetric", "-o", "json")))
+        assert any("member member2" in e["message"] for e in events["items"]), events
+
+        members[1].set(fail_external=False)
+        for m in members:
+            m.set(external={"queue_depth": 500})  # 1 of 4: a complete answer scales down
+        assert wait_for(lambda: template_replicas(cp) == 1, 10), adapter.log()[-3000:]
+        print(f"\nmember2 503 for {time.monotonic() - watched:.1f} s: template stayed at 4; "
+              f"complete answer -> scaled to {template_replicas(cp)}")

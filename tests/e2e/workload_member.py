@@ -2,7 +2,10 @@
 reads for one Deployment (its scale subresource, its pods, and the custom metrics API that a
 prometheus-adapter would serve through the member apiserver). Pods follow `replicas` (all Running and
 Ready); every pod reports http_requests = load / replicas (the load is shared evenly, like a Service).
-The test sets replicas (as Karmada's scheduler would after a template change) and load. Loopback only."""
+The test sets replicas (as Karmada's scheduler would after a template change) and load. It also serves
+external metrics (external.metrics.k8s.io, as a prometheus-adapter would): `external` maps a metric name to
+this member's value in milli, and `fail_external` makes those reads answer 503 (a member whose metrics API
+is down). Loopback only."""
 import datetime
 import http.server
 import json
@@ -25,7 +28,9 @@ class WorkloadMember:
         self.replicas = 1
         self.load_milli = 0  # requests per second over all pods of this member, in milli
         self.started = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
-        self.calls = {"scale": 0, "pods": 0, "metrics": 0}
+        self.calls = {"scale": 0, "pods": 0, "metrics": 0, "external": 0}
+        self.external = {}  # metric name -> value in milli
+        self.fail_external = False
         member = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,12 +56,16 @@ class WorkloadMember:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def set(self, replicas=None, load_milli=None):
+    def set(self, replicas=None, load_milli=None, external=None, fail_external=None):
         with self.lock:
             if replicas is not None:
                 self.replicas = replicas
             if load_milli is not None:
                 self.load_milli = load_milli
+            if external is not None:
+                self.external.update(external)
+            if fail_external is not None:
+                self.fail_external = fail_external
 
     def stop(self):
         self.server.shutdown()
@@ -104,5 +113,21 @@ class WorkloadMember:
                           "windowSeconds": 60, "value": _quantity(per_pod)} for n in self.pod_names()]
                 return 200, {"kind": "MetricValueList", "apiVersion": "custom.metrics.k8s.io/v1beta2",
                              "metadata": {}, "items": items}
+            if path == "/apis/external.metrics.k8s.io/v1beta1":
+                return 200, {"kind": "APIResourceList", "apiVersion": "v1",
+                             "groupVersion": "external.metrics.k8s.io/v1beta1",
+                             "resources": [{"name": m, "singularName": "", "namespaced": True,
+                                            "kind": "ExternalMetricValueList", "verbs": ["get"]}
+                                           for m in sorted(self.external)]}
+            prefix = f"/apis/external.metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/"
+            if path.startswith(prefix) and path[len(prefix):] in self.external:
+                self.calls["external"] += 1
+                if self.fail_external:
+                    return 503, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "ServiceUnavailable",
+                                 "code": 503, "message": "the external metrics adapter is unavailable"}
+                name = path[len(prefix):]
+                return 200, {"kind": "ExternalMetricValueList", "apiVersion": "external.metrics.k8s.io/v1beta1",
+                             "metadata": {}, "items": [{"metricName": name, "metricLabels": {}, "timestamp": now,
+                                                        "value": _quantity(self.external[name])}]}
         return 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
                      "message": f"{path} not found"}

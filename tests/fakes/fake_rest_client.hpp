@@ -1,8 +1,11 @@
 #pragma once
 // A state-based, recording kube::RestClient: an in-memory API server with resourceVersion semantics
-// (conditional PUT → Conflict, create of an existing name → Conflict, NotFound), merge/json patches, paged-
-// free LIST of stored objects, scripted WATCH windows, and injected failures per verb. Every call completes
-// inline (no suspension); every call is recorded.
+// (conditional PUT → Conflict, a patch carrying metadata.resourceVersion → Conflict when it differs, create
+// of an existing name → Conflict, NotFound), merge/json patches, paged-free LIST of stored objects, scripted
+// WATCH windows, and injected failures per verb. The `status` subresource is the object itself (as in the
+// API server: GET returns the object, PUT replaces only .status and bumps the object's resourceVersion);
+// other subresources (scale) are stored apart. Every call completes inline (no suspension); every call is
+// recorded.
 //
 //   FakeRestClient api;
 //   api.put_object(kube::resources::leases().in("ns"), lease_json);
@@ -37,13 +40,13 @@ class FakeRestClient final : public kube::RestClient {
   /// assigning the next resourceVersion. `subresource` stores e.g. a scale object under "name/scale".
   void put_object(const kube::ResourceRef& ref, nlohmann::json object, const std::string& subresource = "") {
     std::lock_guard lock(mu_);
-    store_locked(ref, std::move(object), subresource);
+    store_locked(ref, std::move(object), stored_subresource(subresource));
   }
   /// The stored object, if any.
   std::optional<nlohmann::json> object(const kube::ResourceRef& ref, const std::string& name,
                                        const std::string& subresource = "") const {
     std::lock_guard lock(mu_);
-    const auto it = objects_.find(key(ref, name, subresource));
+    const auto it = objects_.find(key(ref, name, stored_subresource(subresource)));
     if (it == objects_.end()) return std::nullopt;
     return it->second.object;
   }
@@ -93,7 +96,7 @@ class FakeRestClient final : public kube::RestClient {
     std::lock_guard lock(mu_);
     record("get", ref, name, subresource, nullptr);
     if (auto e = take_failure("get")) co_return *e;
-    const auto it = objects_.find(key(ref, name, subresource));
+    const auto it = objects_.find(key(ref, name, stored_subresource(subresource)));
     if (it == objects_.end()) co_return not_found(ref, name);
     co_return kube::json_value(it->second.object);
   }
@@ -148,7 +151,7 @@ class FakeRestClient final : public kube::RestClient {
     std::lock_guard lock(mu_);
     record("update", ref, name, subresource, object);
     if (auto e = take_failure("update")) co_return *e;
-    const auto it = objects_.find(key(ref, name, subresource));
+    const auto it = objects_.find(key(ref, name, stored_subresource(subresource)));
     if (it == objects_.end()) co_return not_found(ref, name);
     const std::string sent = object.is_object() && object.contains("metadata")
                                  ? object["metadata"].value("resourceVersion", "")
@@ -160,6 +163,11 @@ class FakeRestClient final : public kube::RestClient {
                                                "the latest version and try again");
     }
     object["metadata"]["name"] = name;
+    if (subresource == "status") {
+      nlohmann::json whole = it->second.object;
+      whole["status"] = object.contains("status") ? object["status"] : nlohmann::json::object();
+      co_return kube::json_value(store_locked(ref, std::move(whole), ""));
+    }
     co_return kube::json_value(store_locked(ref, std::move(object), subresource));
   }
 
@@ -168,10 +176,18 @@ class FakeRestClient final : public kube::RestClient {
     std::lock_guard lock(mu_);
     record("patch", ref, name, subresource, nlohmann::json(patch_text));
     if (auto e = take_failure("patch")) co_return *e;
-    const auto it = objects_.find(key(ref, name, subresource));
+    const auto it = objects_.find(key(ref, name, stored_subresource(subresource)));
     if (it == objects_.end()) co_return not_found(ref, name);
     const auto p = nlohmann::json::parse(patch_text, nullptr, false);
     if (p.is_discarded()) co_return make_error(Errc::InvalidArgument, "fake patch: invalid JSON");
+    // A resourceVersion in a patch is a precondition (optimistic locking through PATCH).
+    if (type == kube::PatchType::Merge && p.contains("metadata") && p["metadata"].is_object() &&
+        p["metadata"].contains("resourceVersion") &&
+        p["metadata"]["resourceVersion"] != it->second.object["metadata"].value("resourceVersion", "")) {
+      co_return make_error(Errc::Conflict, "Operation cannot be fulfilled on " + ref.resource + " \"" + name +
+                                               "\": the object has been modified; please apply your changes to "
+                                               "the latest version and try again");
+    }
     nlohmann::json patched = it->second.object;
     try {
       if (type == kube::PatchType::Json) {
@@ -182,7 +198,7 @@ class FakeRestClient final : public kube::RestClient {
     } catch (const nlohmann::json::exception& e) {
       co_return make_error(Errc::InvalidArgument, std::string("fake patch: ") + e.what());
     }
-    co_return kube::json_value(store_locked(ref, std::move(patched), subresource));
+    co_return kube::json_value(store_locked(ref, std::move(patched), stored_subresource(subresource)));
   }
 
   net::awaitable<Result<void>> remove(kube::ResourceRef ref, std::string name) override {
@@ -205,6 +221,9 @@ class FakeRestClient final : public kube::RestClient {
     Result<void> end = ok();
   };
 
+  static std::string stored_subresource(const std::string& subresource) {
+    return subresource == "status" ? std::string() : subresource;
+  }
   static std::string collection(const kube::ResourceRef& ref) { return ref.group + "/" + ref.version + "/" + ref.resource; }
   static std::string key(const kube::ResourceRef& ref, const std::string& name, const std::string& subresource) {
     return collection(ref) + "|" + ref.namespace_name + "|" + name + (subresource.empty() ? "" : "/" + subresource);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates the simulate test vectors (vectors_6A..6F.jsonl, extra.jsonl) from spec/hpa-algorithm.md §6.
+"""Generates the simulate test vectors (vectors_6A..6F.jsonl, extra.jsonl, partial_answers.jsonl) from spec/hpa-algorithm.md §6.
 
 Each output line is one scenario (spec/simulate-scenario.md) plus an "expect" object holding the
 decision fields the spec pins; tests/unit/aggregation/autoscaler/simulate_vectors_test.cpp strips
@@ -217,6 +217,10 @@ def metric_row(id_, cur, metric, data, replicas, current, pods=None, **kw):
 
 def ready_pods(n, unready=()):
     return [pod(f"p{i}", ready="False" if i in unready else "True") for i in range(n)]
+
+
+def ready_pods_in(clusters, names=None):
+    return [pod(names[i] if names else f"p{i}", cluster=c) for i, c in enumerate(clusters)]
 
 
 def pods_cur(v):
@@ -778,5 +782,64 @@ X.append(scenario("container-request-missing-zero-karmada", 3, [container_util(3
                   pod_metrics=cr_pms,
                   expect={"metrics": [{"valid": True, "replicas": 9,
                                        "current": {"containerResource": {"current": {"averageUtilization": 90}}}}]}))
+# Issue #12 item 9: the Object/AverageValue double-calibration switch never touches External AverageValue.
+# Calibration 2 (members 2+2 over a template of 2), External average 10 over 120: ceil(120/10/2) = 6, not 3.
+X.append(scenario("calibration-external-avg-not-doubled", 2, [external_metric(avg=10)], profile="fedmetrics",
+                  max_=20, clusters=[member("m1", 2), member("m2", 2)], metric_data=[{"values": [60, 60]}],
+                  options={"objectAverageValueDoubleCalibration": True},
+                  expect={"calibration": 2.0, "metrics": [{"valid": True, "replicas": 6}]}))
 write("extra.jsonl", X)
+
+# Issue #12 item 1: an Object/External metric summed over members is invalid when a target member failed or
+# did not answer: it never scales down (4 -> 2 on the half that answered, before), a scale-up from another
+# valid metric proceeds, and the condition names the member. Answers of clusters that are not targets are
+# not counted.
+def by_cluster(*entries):
+    return {"byCluster": [dict(cluster=c, **({"error": v} if isinstance(v, str) else {"values": v}))
+                          for c, v in entries]}
+
+
+PA = []
+two = [member("m1", 2), member("m2", 2)]
+PA.append(scenario("partial-external-member-failed-no-scale-down", 4, [external_metric(value=1000)],
+                  profile="fedmetrics", max_=20, clusters=two, pods=ready_pods_in(["m1", "m1", "m2", "m2"]),
+                  metric_data=[by_cluster(("m1", [1000]), ("m2", "HTTP 503: adapter down"))],
+                  status={"currentReplicas": 4, "desiredReplicas": 4},
+                  expect={"proposal": -1, "desiredReplicas": 4, "rescale": False, "replicas": 4,
+                          "metrics": [{"valid": False, "reason": "FailedGetExternalMetric",
+                                       "error": "unable to get metric queue: member m2 failed: HTTP 503: adapter down"
+                                                " (a metric missing from a target cluster is invalid)"}],
+                          "events": [{"type": "Warning", "reason": "FailedGetExternalMetric"},
+                                     {"type": "Warning", "reason": "FailedComputeMetricsReplicas"}],
+                          "conditions": [{"type": "ScalingActive", "status": "False",
+                                          "reason": "FailedGetExternalMetric"}]}))
+PA.append(scenario("partial-object-member-missing-no-scale-down", 4, [object_metric(value=1000)],
+                  profile="fedmetrics", max_=20, clusters=two, pods=ready_pods_in(["m1", "m1", "m2", "m2"]),
+                  metric_data=[by_cluster(("m1", [1000]))], status={"currentReplicas": 4, "desiredReplicas": 4},
+                  expect={"proposal": -1, "desiredReplicas": 4, "rescale": False,
+                          "metrics": [{"valid": False, "reason": "FailedGetObjectMetric",
+                                       "error": "unable to get metric hits: member m2 did not answer"
+                                                " (a metric missing from a target cluster is invalid)"}],
+                          "conditions": [{"type": "ScalingActive", "status": "False",
+                                          "reason": "FailedGetObjectMetric"}]}))
+PA.append(scenario("partial-external-all-answered-scales-down", 4, [external_metric(value=1000)],
+                  profile="fedmetrics", max_=20, clusters=two, pods=ready_pods_in(["m1", "m1", "m2", "m2"]),
+                  metric_data=[by_cluster(("m1", [250]), ("m2", [250]))],
+                  behavior={"scaleDown": {"stabilizationWindowSeconds": 0}},
+                  expect={"metrics": [{"valid": True, "replicas": 2}], "desiredReplicas": 2, "scaleUpdated": True}))
+PA.append(scenario("partial-external-scale-up-from-valid-metric-proceeds", 4,
+                  [pods_metric(10000), external_metric(value=1000)], profile="fedmetrics", max_=20, clusters=two,
+                  pods=ready_pods_in(["m1", "m1", "m2", "m2"], names=["a", "b", "c", "d"]),
+                  metric_data=[{"samples": [{"pod": n, "cluster": c, "value": 20000}
+                                            for n, c in [("a", "m1"), ("b", "m1"), ("c", "m2"), ("d", "m2")]]},
+                               by_cluster(("m1", [1000]), ("m2", "timeout"))],
+                  expect={"metrics": [{"valid": True, "replicas": 8}, {"valid": False}], "desiredReplicas": 8,
+                          "scaleUpdated": True,
+                          "conditions": [{"type": "ScalingActive", "status": "True", "reason": "ValidMetricFound"}]}))
+PA.append(scenario("partial-external-non-target-cluster-ignored", 4, [external_metric(value=1000)],
+                  profile="fedmetrics", max_=20, clusters=[member("m1", 2), member("m2", 2), member("m3", 2, ready=False)],
+                  pods=ready_pods_in(["m1", "m1", "m2", "m2"]),
+                  metric_data=[by_cluster(("m1", [500]), ("m2", [500]), ("m3", "HTTP 503"), ("m4", [99000]))],
+                  expect={"metrics": [{"valid": True, "replicas": 4}], "desiredReplicas": 4}))
+write("partial_answers.jsonl", PA)
 print("ok", len(A), len(B), len(C), len(D), len(E), len(F), len(X))

@@ -119,6 +119,19 @@ TEST_CASE("a partial failure answers with the others and one warning per failed 
   }
 }
 
+TEST_CASE("a partial answer names every member that did not contribute, NotFound included", "[unit][provider]") {
+  Rig rig({"a", "b", "c"});
+  rig.member("a")->script_custom("", pods({{"web-0", "1"}}));
+  rig.member("b")->script_custom("", make_error(Errc::Unavailable, "member b: HTTP 503: prometheus is down"));
+  rig.member("c")->script_custom("", make_error(Errc::NotFound, "member c: not found"));
+  auto r = run_coro(rig.ioc, rig.provider->get_custom_metric_by_cluster(pods_query()));
+  REQUIRE(r);
+  CHECK(r->members == std::vector<std::string>{"a"});
+  REQUIRE(r->failed.size() == 2);
+  CHECK(r->failed[0] == provider::MemberFailure{"b", Errc::Unavailable, "member b: HTTP 503: prometheus is down"});
+  CHECK(r->failed[1] == provider::MemberFailure{"c", Errc::NotFound, "member c: not found"});
+}
+
 TEST_CASE("the same object in several members is summed on the wire", "[unit][provider]") {
   Rig rig({"a", "b"});
   rig.member("a")->script_custom("", pods({{"web-0", "100m"}, {"web-1", "1"}}));

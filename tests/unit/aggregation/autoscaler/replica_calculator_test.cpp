@@ -39,5 +39,68 @@ TEST_CASE("replica counts from doubles saturate at int32", "[unit][autoscaler]")
   CHECK(saturating_add(2, 3) == 5);
 }
 
+TEST_CASE("the Object double-calibration switch leaves External AverageValue calibrated once (issue #12 item 9)",
+          "[unit][autoscaler][calibration]") {
+  Options options = profile_defaults(Profile::Fedmetrics);
+  options.object_average_value_double_calibration = true;
+  CalcContext ctx;
+  ctx.options = &options;
+  ctx.current_replicas = 2;
+  ctx.status_replicas = 4;
+  ctx.calibration = 2.0;  // members run 4 replicas for a template of 2
+  MetricSpec external;
+  external.type = MetricSourceType::External;
+  external.type_name = "External";
+  external.metric_name = "queue";
+  external.target.type = TargetType::AverageValue;
+  external.target.average_value = 10'000;
+  MetricData data;
+  data.values = {120'000};
+  // 120 / 10 = 12 template-unit replicas, divided once by calibration 2: 6 (double division gave 3).
+  auto r = compute_metric(0, external, &data, ctx);
+  REQUIRE(r.valid);
+  CHECK(r.replicas == 6);
+  // The same numbers as an Object metric keep Karmada's quirk: ceil(ceil(12 / 2) / 2) = 3.
+  MetricSpec object = external;
+  object.type = MetricSourceType::Object;
+  object.type_name = "Object";
+  object.described_object = {"v1", "Service", "svc"};
+  r = compute_metric(0, object, &data, ctx);
+  REQUIRE(r.valid);
+  CHECK(r.replicas == 3);
+}
+
+TEST_CASE("a per-member External answer counts only target clusters and fails on a failed target",
+          "[unit][autoscaler]") {
+  Options options = profile_defaults(Profile::Fedmetrics);
+  const std::vector<std::string> targets{"m1", "m2"};
+  CalcContext ctx;
+  ctx.options = &options;
+  ctx.current_replicas = 4;
+  ctx.status_replicas = 4;
+  ctx.included_clusters = &targets;
+  MetricSpec m;
+  m.type = MetricSourceType::External;
+  m.type_name = "External";
+  m.metric_name = "queue";
+  m.target.type = TargetType::AverageValue;
+  m.target.average_value = 1'000;
+  MetricData data;
+  data.by_cluster = std::vector<ClusterValues>{{"m1", {2'000}, std::nullopt}, {"m2", {2'000}, std::nullopt},
+                                               {"m3", {90'000}, std::nullopt}};
+  auto r = compute_metric(0, m, &data, ctx);
+  REQUIRE(r.valid);
+  CHECK(r.replicas == 4);  // 4000 / 1000, m3 is not a target
+  (*data.by_cluster)[1].error = "HTTP 503";
+  r = compute_metric(0, m, &data, ctx);
+  CHECK_FALSE(r.valid);
+  CHECK(r.reason == "FailedGetExternalMetric");
+  CHECK(r.error.find("member m2 failed: HTTP 503") != std::string::npos);
+  data.by_cluster->erase(data.by_cluster->begin() + 1);
+  r = compute_metric(0, m, &data, ctx);
+  CHECK_FALSE(r.valid);
+  CHECK(r.error.find("member m2 did not answer") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace fedmetrics::autoscaler

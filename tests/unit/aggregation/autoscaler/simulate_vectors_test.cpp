@@ -165,7 +165,12 @@ TEST_CASE("simulate reproduces the Karmada vectors (spec §6.F)", "[unit][autosc
 
 TEST_CASE("simulate covers tolerance forms, External, scale to zero, calibration and per-cluster pods",
           "[unit][autoscaler][vectors]") {
-  run_file("extra.jsonl", 35);
+  run_file("extra.jsonl", 36);
+}
+
+TEST_CASE("simulate: an Object or External metric missing from a target member is invalid and never scales down",
+          "[unit][autoscaler][vectors]") {
+  run_file("partial_answers.jsonl", 5);
 }
 
 TEST_CASE("the vector matcher reports mismatches", "[unit][autoscaler]") {

@@ -3,7 +3,11 @@
 #include <catch2/catch.hpp>
 #include <prometheus/registry.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "aggregation/fhpa/federated_hpa_object.hpp"
 #include "tests/fakes/fake_cluster_directory.hpp"
@@ -20,14 +24,16 @@ namespace {
 const kube::ResourceRef kFhpas = fhpa::federated_hpas().in("default");
 const kube::ResourceRef kDeployments = kube::resources::deployments().in("default");
 
-json fhpa_object(const std::string& behavior = "null") {
+const char* kPodsMetric = R"([{"type": "Pods", "pods": {"metric": {"name": "http_requests"},
+                                              "target": {"type": "AverageValue", "averageValue": "700m"}}}])";
+
+json fhpa_object(const std::string& behavior = "null", const std::string& metrics = kPodsMetric) {
   return json::parse(R"({
     "apiVersion": "autoscaling.karmada.io/v1alpha1", "kind": "FederatedHPA",
     "metadata": {"name": "web", "namespace": "default", "uid": "u-1", "generation": 1},
     "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
              "minReplicas": 1, "maxReplicas": 10, "behavior": )" + behavior + R"(,
-             "metrics": [{"type": "Pods", "pods": {"metric": {"name": "http_requests"},
-                                                   "target": {"type": "AverageValue", "averageValue": "700m"}}}]}})");
+             "metrics": )" + metrics + "}}");
 }
 
 json scale(int replicas) {
@@ -55,15 +61,14 @@ struct World {
   fhpa::MemberKubeClients member_clients;
   prometheus::Registry registry;
   SteadyClock clock;
+  kube::WholeOwnership ownership{"test ownership", clock};
   std::string per_pod_value = "1400m";
 
-  explicit World(const std::string& behavior = "null")
+  explicit World(const std::string& behavior = "null", const std::string& metric_specs = kPodsMetric)
       : member_clients([this](const members::MemberCluster& m) -> Result<std::shared_ptr<kube::RestClient>> {
           return std::shared_ptr<kube::RestClient>(members.at(m.name));
         }) {
-    const json object = fhpa_object(behavior);
-    control_plane.put_object(kFhpas, object);
-    control_plane.put_object(kFhpas, object, "status");  // the fake keeps subresources apart
+    control_plane.put_object(kFhpas, fhpa_object(behavior, metric_specs));
     control_plane.put_object(kDeployments, scale(2), "scale");
     members::MemberList list;
     for (const std::string name : {"member1", "member2"}) {
@@ -93,14 +98,16 @@ struct World {
   }
 
   // Runs the controller until it has evaluated `n` times (or 5 s passed).
-  void evaluate(std::uint64_t n = 1) {
+  void evaluate(std::uint64_t n = 1) { evaluate_with(metrics, n); }
+
+  void evaluate_with(provider::MetricsProvider& provider, std::uint64_t n = 1) {
     net::io_context ioc;
     fhpa::ControllerOptions options;
     options.sync_period = 1h;  // only the informer's initial ADDED triggers an evaluation
     options.workers = 2;
-    fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, metrics,
-                                            clock, registry, options);
-    controller.set_leading(true);
+    fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, provider,
+                                            ownership, clock, registry, options);
+    ownership.grant();
     controller.start();
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (controller.evaluations() < n && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(10ms);
@@ -110,7 +117,8 @@ struct World {
   }
 
   int template_replicas() const { return control_plane.object(kDeployments, "web/scale").value()["spec"]["replicas"]; }
-  json status() const { return control_plane.object(kFhpas, "web/status").value()["status"]; }
+  json status() const { return control_plane.object(kFhpas, "web").value()["status"]; }
+  int writes() const { return control_plane.count("update") + control_plane.count("patch") + control_plane.count("create"); }
   std::vector<std::string> event_reasons() const {
     std::vector<std::string> out;
     for (const auto& c : control_plane.calls()) {
@@ -164,12 +172,179 @@ TEST_CASE("under load the loop scales the template, history first, then status a
   CHECK(w.metrics.custom_calls()[0].label_selector == "app=web");
 }
 
-TEST_CASE("a conflict on the scale write is retried") {
+TEST_CASE("a template changed since it was read fails the rescale instead of being overwritten (issue #12 item 4)") {
   World w;
-  w.control_plane.fail_next("update", make_error(Errc::Conflict, "the object has been modified"));
+  // Someone (a user, the CronFederatedHPA) sets the template to 3 while the loop reads the metrics, i.e.
+  // between the loop's read of the template scale and its write.
+  struct Interloper final : provider::MetricsProvider {
+    World& w;
+    explicit Interloper(World& world) : w(world) {}
+    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
+    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
+    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
+      w.control_plane.put_object(kDeployments, scale(3), "scale");
+      co_return co_await w.metrics.get_custom_metric(std::move(q));
+    }
+    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
+      co_return co_await w.metrics.get_external_metric(std::move(q));
+    }
+  } interloper(w);
+  w.evaluate_with(interloper);
+  CHECK(w.template_replicas() == 3);  // theirs, not overwritten with 4
+  int scale_writes = 0;
+  for (const auto& c : w.control_plane.calls()) scale_writes += c.verb == "update" && c.subresource == "scale" ? 1 : 0;
+  CHECK(scale_writes == 1);  // one conditional attempt, no re-read-and-retry
+  CHECK(w.event_reasons() == std::vector<std::string>{"FailedRescale"});
+  CHECK(condition(w.status(), "AbleToScale")["reason"] == "FailedUpdateScale");
+}
+
+TEST_CASE("the history annotation is written against the resourceVersion read (issue #12 item 4)") {
+  World w;
+  struct Editor final : provider::MetricsProvider {
+    World& w;
+    explicit Editor(World& world) : w(world) {}
+    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
+    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
+    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
+      // A user edits the FederatedHPA while the loop reads the metrics.
+      auto object = w.control_plane.object(kFhpas, "web").value();
+      object["metadata"]["labels"]["edited"] = "yes";
+      w.control_plane.put_object(kFhpas, object);
+      co_return co_await w.metrics.get_custom_metric(std::move(q));
+    }
+    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
+      co_return co_await w.metrics.get_external_metric(std::move(q));
+    }
+  } editor(w);
+  w.evaluate_with(editor);
+  // The history patch conflicts: no scale write this period, and the user's edit survives.
+  CHECK(w.template_replicas() == 2);
+  CHECK(w.first_call("update", "scale") == -1);
+  const auto stored = w.control_plane.object(kFhpas, "web").value();
+  CHECK(stored["metadata"]["labels"]["edited"] == "yes");
+  CHECK_FALSE(stored["metadata"].contains("annotations"));
+}
+
+TEST_CASE("nothing is written after ownership is lost during an evaluation (issue #12 item 4)") {
+  World w;
+  struct Loser final : provider::MetricsProvider {
+    World& w;
+    explicit Loser(World& world) : w(world) {}
+    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
+    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
+    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
+      w.ownership.revoke();  // the lease is lost while a (slow) member answers
+      co_return co_await w.metrics.get_custom_metric(std::move(q));
+    }
+    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
+      co_return co_await w.metrics.get_external_metric(std::move(q));
+    }
+  } loser(w);
+  net::io_context ioc;
+  fhpa::ControllerOptions options;
+  options.sync_period = 1h;
+  fhpa::FederatedHpaController controller(ioc.get_executor(), w.control_plane, w.directory, w.member_clients, loser,
+                                          w.ownership, w.clock, w.registry, options);
+  w.ownership.grant();
+  controller.start();
+  const auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (w.metrics.custom_calls().empty() && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(10ms);
+  ioc.run_for(100ms);
+  controller.stop();
+  ioc.run_for(50ms);
+  REQUIRE_FALSE(w.metrics.custom_calls().empty());
+  CHECK(w.writes() == 0);  // no history, no scale, no event, no status
+  CHECK(w.template_replicas() == 2);
+}
+
+TEST_CASE("losing ownership cancels a running evaluation at once (issue #12 item 4)") {
+  World w;
+  // A member that never answers: the evaluation waits in the metric read until it is cancelled.
+  struct Hanging final : provider::MetricsProvider {
+    bool called = false, cancelled = false;
+    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
+    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
+    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery) override {
+      called = true;
+      net::steady_timer timer(co_await net::this_coro::executor);
+      timer.expires_after(1h);
+      auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+      cancelled = ec == net::error::operation_aborted;
+      co_return make_error(Errc::Cancelled, "cancelled");
+    }
+    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery) override {
+      co_return make_error(Errc::NotFound, "none");
+    }
+  } hanging;
+  net::io_context ioc;
+  fhpa::ControllerOptions options;
+  options.sync_period = 1h;
+  fhpa::FederatedHpaController controller(ioc.get_executor(), w.control_plane, w.directory, w.member_clients, hanging,
+                                          w.ownership, w.clock, w.registry, options);
+  w.ownership.grant();
+  controller.start();
+  auto deadline = std::chrono::steady_clock::now() + 2s;
+  while (!hanging.called && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(10ms);
+  REQUIRE(hanging.called);
+  w.ownership.revoke();
+  deadline = std::chrono::steady_clock::now() + 2s;
+  while (!hanging.cancelled && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(10ms);
+  CHECK(hanging.cancelled);
+  controller.stop();
+  ioc.run_for(50ms);
+  CHECK(w.writes() == 0);
+}
+
+TEST_CASE("an External metric summed over members never scales down when one member failed (issue #12 item 1)") {
+  World w("null", R"([{"type": "External", "external": {"metric": {"name": "queue"},
+                                                       "target": {"type": "Value", "value": "4"}}}])");
+  w.control_plane.put_object(kDeployments, scale(4), "scale");
+  for (auto& [name, m] : w.members) m->put_object(kDeployments, scale(2), "scale");
+  // member1 answers 2 (of the 4 at target); member2's metrics API answers 503. Summing what arrived gives
+  // 2 < 4: the partial answer would halve the workload.
+  w.metrics.on_external([](const provider::ExternalQuery& q) -> Result<provider::ExternalAnswer> {
+    provider::ExternalAnswer a;
+    kubeapi::ExternalMetricValue v;
+    v.metric_name = q.metric_name;
+    v.timestamp = "2026-01-01T00:00:00Z";
+    v.value = kubeapi::Quantity::from_milli(2000);
+    v.cluster = "member1";
+    a.list.items.push_back(v);
+    a.members = {"member1"};
+    a.warnings = {"member member2: HTTP 503: adapter unavailable"};
+    a.failed = {{"member2", Errc::Unavailable, "member member2: GET /apis/external.metrics.k8s.io: HTTP 503"}};
+    return a;
+  });
   w.evaluate();
   CHECK(w.template_replicas() == 4);
-  CHECK(w.event_reasons() == std::vector<std::string>{"SuccessfulRescale"});
+  const auto active = condition(w.status(), "ScalingActive");
+  CHECK(active["status"] == "False");
+  CHECK(active["reason"] == "FailedGetExternalMetric");
+  CHECK(active["message"].get<std::string>().find("member member2 failed") != std::string::npos);
+  const auto reasons = w.event_reasons();
+  CHECK(std::find(reasons.begin(), reasons.end(), "FailedGetExternalMetric") != reasons.end());
+  CHECK(std::find(reasons.begin(), reasons.end(), "SuccessfulRescale") == reasons.end());
+
+  // Both members answer 1 + 1: a complete answer still scales down (the rule blocks only partial sums).
+  World both("{\"scaleDown\": {\"stabilizationWindowSeconds\": 0}}",
+             R"([{"type": "External", "external": {"metric": {"name": "queue"},
+                                                 "target": {"type": "Value", "value": "4"}}}])");
+  both.control_plane.put_object(kDeployments, scale(4), "scale");
+  for (auto& [name, m] : both.members) m->put_object(kDeployments, scale(2), "scale");
+  both.metrics.on_external([](const provider::ExternalQuery& q) -> Result<provider::ExternalAnswer> {
+    provider::ExternalAnswer a;
+    for (const std::string cluster : {"member1", "member2"}) {
+      kubeapi::ExternalMetricValue v;
+      v.metric_name = q.metric_name;
+      v.value = kubeapi::Quantity::from_milli(1000);
+      v.cluster = cluster;
+      a.list.items.push_back(v);
+      a.members.push_back(cluster);
+    }
+    return a;
+  });
+  both.evaluate();
+  CHECK(both.template_replicas() == 1);  // ratio 2 / 4 = 0.5 over the 2 ready pods
 }
 
 TEST_CASE("a failed scale write is reported and the history loses its scale event") {
@@ -213,7 +388,6 @@ TEST_CASE("an invalid object gets ScalingActive=False/InvalidSpec and is not sca
   auto object = fhpa_object();
   object["spec"]["maxReplicas"] = 0;
   w.control_plane.put_object(kFhpas, object);
-  w.control_plane.put_object(kFhpas, object, "status");
   w.evaluate();
   CHECK(w.template_replicas() == 2);
   const auto active = condition(w.status(), "ScalingActive");
@@ -233,8 +407,25 @@ TEST_CASE("a stored history is continued: a recent scale-up holds back the next 
            {"scaleDownEvents", json::array()}}
           .dump();
   w.control_plane.put_object(kFhpas, object);
-  w.control_plane.put_object(kFhpas, object, "status");
   w.evaluate();
   CHECK(w.template_replicas() == 2);
   CHECK(condition(w.status(), "ScalingLimited")["reason"] == "ScaleUpLimit");
+}
+
+TEST_CASE("every period evaluates the object again (workers are not held by finished evaluations)") {
+  World w;
+  w.per_pod_value = "700m";  // at target: nothing to write after the first status
+  net::io_context ioc;
+  fhpa::ControllerOptions options;
+  options.sync_period = 5ms;
+  options.workers = 1;
+  fhpa::FederatedHpaController controller(ioc.get_executor(), w.control_plane, w.directory, w.member_clients, w.metrics,
+                                          w.ownership, w.clock, w.registry, options);
+  w.ownership.grant();
+  controller.start();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (controller.evaluations() < 5 && std::chrono::steady_clock::now() < deadline) ioc.run_one_for(10ms);
+  controller.stop();
+  ioc.run_for(50ms);
+  CHECK(controller.evaluations() >= 5);
 }

@@ -131,8 +131,11 @@ struct ElectorFixture {
   int started = 0;
   int stopped = 0;
   std::vector<std::string> leaders;
-  LeaderElector elector{api, clock, config(), LeaderCallbacks{[this] { ++started; }, [this] { ++stopped; },
-                                                             [this](const std::string& l) { leaders.push_back(l); }}};
+  std::vector<SteadyTime> renewals;
+  LeaderElector elector{api, clock, config(),
+                        LeaderCallbacks{[this] { ++started; }, [this] { ++stopped; },
+                                        [this](const std::string& l) { leaders.push_back(l); },
+                                        [this](SteadyTime t) { renewals.push_back(t); }}};
   const ResourceRef ref = resources::leases().in("karmada-system");
 
   Result<bool> step() { return test::run_coro(elector.try_acquire_or_renew()); }
@@ -161,6 +164,9 @@ TEST_CASE("elector creates the lease and renews it", "[unit][kube][leader]") {
   CHECK(f.api.count("update") == 1);
   CHECK(f.stored().spec.renew_time == std::chrono::time_point_cast<std::chrono::microseconds>(f.clock.system_now()));
   CHECK(f.leaders == std::vector<std::string>{"me"});
+  // Each successful write is reported with its local time (a fence holds until it + renew_deadline).
+  REQUIRE(f.renewals.size() == 2);
+  CHECK(f.renewals[1] - f.renewals[0] == std::chrono::steady_clock::duration(2s));
 }
 
 TEST_CASE("elector waits while another replica holds the lease, then takes it over", "[unit][kube][leader]") {
