@@ -12,6 +12,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -158,7 +159,9 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
         metrics(registry),
         informer(cp, federated_hpas(), informer_options(options)),
         queue(executor, kQueueCapacity),
-        period(executor) {}
+        informer_strand(net::make_strand(executor)),
+        period_strand(net::make_strand(executor)),
+        period(period_strand) {}
 
   static kube::InformerOptions informer_options(const ControllerOptions& o) {
     kube::InformerOptions io;
@@ -193,6 +196,8 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
   Metrics metrics;
   kube::Informer informer;
   net::experimental::concurrent_channel<void(boost::system::error_code, std::string)> queue;
+  net::strand<net::any_io_executor> informer_strand;  // the informer runs and is cancelled there
+  net::strand<net::any_io_executor> period_strand;    // the period timer's: started and cancelled there
   net::steady_timer period;
   net::cancellation_signal informer_cancel;
 
@@ -431,15 +436,8 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       log::warning("too many events in flight; dropping one", {{"federatedhpa", hpa.key()}, {"reason", spec.reason}});
       return;
     }
-    net::co_spawn(executor, send_event(shared_from_this(), fence, hpa.key(), kube::make_event(spec)),
-                  [](std::exception_ptr e) {
-                    if (!e) return;
-                    try {
-                      std::rethrow_exception(e);
-                    } catch (const std::exception& ex) {
-                      log::error("event recording failed", {{"error", ex.what()}});
-                    }
-                  });
+    net::co_spawn(net::make_strand(executor), send_event(shared_from_this(), fence, hpa.key(), kube::make_event(spec)),
+                  log::on_task_failure("federatedhpa event"));
   }
 
   static net::awaitable<void> send_event(std::shared_ptr<Impl> self, kube::FencePtr fence, std::string key,
@@ -622,22 +620,22 @@ void FederatedHpaController::start() {
   impl->ownership.on_change([weak] {
     if (auto self = weak.lock()) net::post(self->executor, [self] { self->on_ownership_change(); });
   });
-  net::co_spawn(impl->executor, Impl::run_informer(impl),
-                net::bind_cancellation_slot(impl->informer_cancel.slot(), [](std::exception_ptr) {}));
-  net::co_spawn(impl->executor, Impl::period_loop(impl), [](std::exception_ptr) {});
+  // Each loop on its own strand: the HTTPS connections a coroutine opens run their I/O on its executor, and
+  // Beast's streams must never see two threads at once.
+  net::co_spawn(impl->informer_strand, Impl::run_informer(impl),
+                net::bind_cancellation_slot(impl->informer_cancel.slot(), log::on_task_failure("federatedhpa informer")));
+  net::co_spawn(impl->period_strand, Impl::period_loop(impl), log::on_task_failure("federatedhpa period loop"));
   for (unsigned i = 0; i < std::max(1u, impl->options.workers); ++i) {
-    net::co_spawn(impl->executor, Impl::worker(impl), [](std::exception_ptr) {});
+    net::co_spawn(net::make_strand(impl->executor), Impl::worker(impl), log::on_task_failure("federatedhpa worker"));
   }
 }
 
 void FederatedHpaController::stop() {
   auto impl = impl_;
   if (impl->stopped.exchange(true) || !impl->started.load()) return;
-  net::post(impl->executor, [impl] {
-    impl->informer_cancel.emit(net::cancellation_type::terminal);
-    impl->period.cancel();
-    impl->queue.close();
-  });
+  net::post(impl->informer_strand, [impl] { impl->informer_cancel.emit(net::cancellation_type::terminal); });
+  net::post(impl->period_strand, [impl] { impl->period.cancel(); });
+  impl->queue.close();
 }
 
 std::uint64_t FederatedHpaController::evaluations() const { return impl_->evaluations.load(); }

@@ -246,4 +246,17 @@ void error(std::string_view msg, std::initializer_list<Field> fields, std::sourc
   emit('E', 0, msg, fields, where);
 }
 
+std::function<void(std::exception_ptr)> on_task_failure(std::string what, std::source_location where) {
+  return [what = std::move(what), where](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      emit('E', 0, what + " failed", {{"err", ex.what()}}, where);
+    } catch (...) {
+      emit('E', 0, what + " failed", {{"err", "unknown exception"}}, where);
+    }
+  };
+}
+
 }  // namespace fedmetrics::log

@@ -25,6 +25,8 @@
 // thread. Each line is written with one write, so lines of concurrent callers never interleave.
 #include <chrono>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <initializer_list>
 #include <source_location>
 #include <string>
@@ -98,6 +100,11 @@ void warning(std::string_view msg, std::initializer_list<Field> fields = {},
              std::source_location where = std::source_location::current());
 void error(std::string_view msg, std::initializer_list<Field> fields = {},
            std::source_location where = std::source_location::current());
+
+/// A co_spawn completion handler that logs an escaped exception as an error line "<what> failed" (STYLE.md
+/// §7: every co_spawn completion checks its exception; never rethrows).
+std::function<void(std::exception_ptr)> on_task_failure(std::string what,
+                                                        std::source_location where = std::source_location::current());
 
 /// One formatted line (without the newline): the pure core of the functions above, for tests.
 /// `severity` is 'I', 'W' or 'E'; `level` is the info line's verbosity.
