@@ -185,7 +185,7 @@ Result<provider::ResourceAnswer> StaticMetricsProvider::answer(const provider::R
   }
   auto merged = ResourceKind::merge(std::move(per_cluster), q, View::Wire);
   if (!merged) return merged.error();
-  return provider::ResourceAnswer{std::move(*merged), {}, {}};
+  return provider::ResourceAnswer{std::move(*merged), {}, {}, {}};
 }
 
 net::awaitable<Result<provider::CustomAnswer>> StaticMetricsProvider::get_custom_metric(provider::MetricQuery query) {

@@ -43,7 +43,6 @@ struct World {
 
   explicit World(const json& object) {
     api.put_object(kCrons, object);
-    api.put_object(kCrons, object, "status");  // the fake keeps subresources apart
     api.put_object(kDeployments, json{{"metadata", {{"name", "web"}}}, {"spec", json::object()}}, "scale");
     api.put_object(kFhpas, json::parse(R"({"metadata": {"name": "web"}, "spec": {"minReplicas": 1, "maxReplicas": 10}})"));
     cron::CronControllerOptions options;
@@ -67,7 +66,7 @@ struct World {
     controller->stop();
     ioc.run_for(30ms);
   }
-  json status() const { return api.object(kCrons, "c/status").value().value("status", json::object()); }
+  json status() const { return api.object(kCrons, "c").value().value("status", json::object()); }
   std::vector<std::string> event_reasons() const {
     std::vector<std::string> out;
     for (const auto& c : api.calls()) {

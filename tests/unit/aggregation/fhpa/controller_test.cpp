@@ -82,30 +82,31 @@ struct World {
       list.push_back(mc);
     }
     directory.set(list);
-    metrics.on_custom([this](const provider::MetricQuery& q) -> Result<provider::CustomAnswer> {
-      provider::CustomAnswer a;
-      for (const std::string cluster : {"member1", "member2"}) {
-        kubeapi::MetricValue v;
-        v.described_object = {"Pod", "default", "web-0", "", "/v1", "", ""};
-        v.metric_name = q.metric_name;
-        v.timestamp = "2026-01-01T00:00:00Z";
-        v.value = *kubeapi::Quantity::parse(per_pod_value);
-        v.cluster = cluster;
-        a.list.items.push_back(v);
-      }
-      return a;
-    });
+    metrics.on_custom([this](const provider::MetricQuery& q) { return pods_answer(q); });
+  }
+
+  // Every member's web-0 at per_pod_value.
+  Result<provider::CustomAnswer> pods_answer(const provider::MetricQuery& q) const {
+    provider::CustomAnswer a;
+    for (const std::string cluster : {"member1", "member2"}) {
+      kubeapi::MetricValue v;
+      v.described_object = {"Pod", "default", "web-0", "", "/v1", "", ""};
+      v.metric_name = q.metric_name;
+      v.timestamp = "2026-01-01T00:00:00Z";
+      v.value = *kubeapi::Quantity::parse(per_pod_value);
+      v.cluster = cluster;
+      a.list.items.push_back(v);
+    }
+    return a;
   }
 
   // Runs the controller until it has evaluated `n` times (or 5 s passed).
-  void evaluate(std::uint64_t n = 1) { evaluate_with(metrics, n); }
-
-  void evaluate_with(provider::MetricsProvider& provider, std::uint64_t n = 1) {
+  void evaluate(std::uint64_t n = 1) {
     net::io_context ioc;
     fhpa::ControllerOptions options;
     options.sync_period = 1h;  // only the informer's initial ADDED triggers an evaluation
     options.workers = 2;
-    fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, provider,
+    fhpa::FederatedHpaController controller(ioc.get_executor(), control_plane, directory, member_clients, metrics,
                                             ownership, clock, registry, options);
     ownership.grant();
     controller.start();
@@ -176,20 +177,11 @@ TEST_CASE("a template changed since it was read fails the rescale instead of bei
   World w;
   // Someone (a user, the CronFederatedHPA) sets the template to 3 while the loop reads the metrics, i.e.
   // between the loop's read of the template scale and its write.
-  struct Interloper final : provider::MetricsProvider {
-    World& w;
-    explicit Interloper(World& world) : w(world) {}
-    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
-    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
-    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
-      w.control_plane.put_object(kDeployments, scale(3), "scale");
-      co_return co_await w.metrics.get_custom_metric(std::move(q));
-    }
-    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
-      co_return co_await w.metrics.get_external_metric(std::move(q));
-    }
-  } interloper(w);
-  w.evaluate_with(interloper);
+  w.metrics.on_custom([&w](const provider::MetricQuery& q) {
+    w.control_plane.put_object(kDeployments, scale(3), "scale");
+    return w.pods_answer(q);
+  });
+  w.evaluate();
   CHECK(w.template_replicas() == 3);  // theirs, not overwritten with 4
   int scale_writes = 0;
   for (const auto& c : w.control_plane.calls()) scale_writes += c.verb == "update" && c.subresource == "scale" ? 1 : 0;
@@ -200,23 +192,14 @@ TEST_CASE("a template changed since it was read fails the rescale instead of bei
 
 TEST_CASE("the history annotation is written against the resourceVersion read (issue #12 item 4)") {
   World w;
-  struct Editor final : provider::MetricsProvider {
-    World& w;
-    explicit Editor(World& world) : w(world) {}
-    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
-    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
-    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
-      // A user edits the FederatedHPA while the loop reads the metrics.
-      auto object = w.control_plane.object(kFhpas, "web").value();
-      object["metadata"]["labels"]["edited"] = "yes";
-      w.control_plane.put_object(kFhpas, object);
-      co_return co_await w.metrics.get_custom_metric(std::move(q));
-    }
-    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
-      co_return co_await w.metrics.get_external_metric(std::move(q));
-    }
-  } editor(w);
-  w.evaluate_with(editor);
+  w.metrics.on_custom([&w](const provider::MetricQuery& q) {
+    // A user edits the FederatedHPA while the loop reads the metrics.
+    auto object = w.control_plane.object(kFhpas, "web").value();
+    object["metadata"]["labels"]["edited"] = "yes";
+    w.control_plane.put_object(kFhpas, object);
+    return w.pods_answer(q);
+  });
+  w.evaluate();
   // The history patch conflicts: no scale write this period, and the user's edit survives.
   CHECK(w.template_replicas() == 2);
   CHECK(w.first_call("update", "scale") == -1);
@@ -227,23 +210,14 @@ TEST_CASE("the history annotation is written against the resourceVersion read (i
 
 TEST_CASE("nothing is written after ownership is lost during an evaluation (issue #12 item 4)") {
   World w;
-  struct Loser final : provider::MetricsProvider {
-    World& w;
-    explicit Loser(World& world) : w(world) {}
-    std::vector<provider::CustomMetricInfo> list_custom_metrics() const override { return {}; }
-    std::vector<provider::ExternalMetricInfo> list_external_metrics() const override { return {}; }
-    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric(provider::MetricQuery q) override {
-      w.ownership.revoke();  // the lease is lost while a (slow) member answers
-      co_return co_await w.metrics.get_custom_metric(std::move(q));
-    }
-    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery q) override {
-      co_return co_await w.metrics.get_external_metric(std::move(q));
-    }
-  } loser(w);
+  w.metrics.on_custom([&w](const provider::MetricQuery& q) {
+    w.ownership.revoke();  // the lease is lost while a (slow) member answers
+    return w.pods_answer(q);
+  });
   net::io_context ioc;
   fhpa::ControllerOptions options;
   options.sync_period = 1h;
-  fhpa::FederatedHpaController controller(ioc.get_executor(), w.control_plane, w.directory, w.member_clients, loser,
+  fhpa::FederatedHpaController controller(ioc.get_executor(), w.control_plane, w.directory, w.member_clients, w.metrics,
                                           w.ownership, w.clock, w.registry, options);
   w.ownership.grant();
   controller.start();
@@ -274,6 +248,15 @@ TEST_CASE("losing ownership cancels a running evaluation at once (issue #12 item
     }
     net::awaitable<Result<provider::ExternalAnswer>> get_external_metric(provider::ExternalQuery) override {
       co_return make_error(Errc::NotFound, "none");
+    }
+    net::awaitable<Result<provider::ResourceAnswer>> get_resource_metrics(provider::ResourceQuery) override {
+      co_return make_error(Errc::NotFound, "none");
+    }
+    net::awaitable<Result<provider::CustomAnswer>> get_custom_metric_by_cluster(provider::MetricQuery q) override {
+      co_return co_await get_custom_metric(std::move(q));
+    }
+    net::awaitable<Result<provider::ExternalAnswer>> get_external_metric_by_cluster(provider::ExternalQuery q) override {
+      co_return co_await get_external_metric(std::move(q));
     }
   } hanging;
   net::io_context ioc;
