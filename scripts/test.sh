@@ -24,7 +24,7 @@ run_ctest() {  # dir label
 }
 
 case "$what" in
-  unit) scripts/build.sh release && run_ctest build unit ;;
+  unit) scripts/check-test-names.sh && scripts/build.sh release && run_ctest build unit ;;
   integration) scripts/build.sh release && run_ctest build integration ;;
   image) scripts/build.sh release && run_ctest build image ;;
   e2e)
@@ -61,6 +61,7 @@ case "$what" in
     }
     all_start=$(date +%s)
     trap stage_table EXIT
+    stage "test names" scripts/check-test-names.sh
     stage "build (release)" scripts/build.sh release
     stage "unit+integration" run_ctest build "unit|integration"
     stage image run_ctest build image

@@ -111,24 +111,24 @@ std::string_view strip_extension(std::string_view path) {
 
 bool is_error_key(std::string_view key) { return key == "err" || key == "error"; }
 
-int verbosity_at(const std::source_location& where) {
+int verbosity_at(const Where& where) {
   auto& s = state();
   const int v = s.verbosity.load(std::memory_order_relaxed);
   if (s.vmodule.empty()) return v;
   {
     std::shared_lock lock(s.cache_mu);
-    if (auto it = s.cache.find(where.file_name()); it != s.cache.end()) return it->second;
+    if (auto it = s.cache.find(where.file); it != s.cache.end()) return it->second;
   }
-  const int level = file_verbosity(where.file_name(), v, s.vmodule);
+  const int level = file_verbosity(where.file, v, s.vmodule);
   std::unique_lock lock(s.cache_mu);
-  s.cache.emplace(where.file_name(), level);
+  s.cache.emplace(where.file, level);
   return level;
 }
 
 void emit(char severity, int level, std::string_view msg, std::initializer_list<Field> fields,
-          const std::source_location& where) {
+          const Where& where) {
   sink().info(format_line(state().format.load(std::memory_order_relaxed), severity, level, msg, fields,
-                          where.file_name(), where.line(), std::chrono::system_clock::now(), getpid()));
+                          where.file, where.line, std::chrono::system_clock::now(), getpid()));
 }
 
 }  // namespace
@@ -231,18 +231,18 @@ void init(Format format, int verbosity, std::vector<VmoduleRule> vmodule) {
   s.cache.clear();
 }
 
-bool enabled(int level, std::source_location where) { return verbosity_at(where) >= level; }
+bool enabled(int level, Where where) { return verbosity_at(where) >= level; }
 
-void info(std::string_view msg, std::initializer_list<Field> fields, std::source_location where) {
+void info(std::string_view msg, std::initializer_list<Field> fields, Where where) {
   emit('I', 0, msg, fields, where);
 }
-void verbose(int level, std::string_view msg, std::initializer_list<Field> fields, std::source_location where) {
+void verbose(int level, std::string_view msg, std::initializer_list<Field> fields, Where where) {
   if (enabled(level, where)) emit('I', level, msg, fields, where);
 }
-void warning(std::string_view msg, std::initializer_list<Field> fields, std::source_location where) {
+void warning(std::string_view msg, std::initializer_list<Field> fields, Where where) {
   emit('W', 0, msg, fields, where);
 }
-void error(std::string_view msg, std::initializer_list<Field> fields, std::source_location where) {
+void error(std::string_view msg, std::initializer_list<Field> fields, Where where) {
   emit('E', 0, msg, fields, where);
 }
 

@@ -28,7 +28,6 @@
 #include <exception>
 #include <functional>
 #include <initializer_list>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -84,22 +83,32 @@ std::vector<VmoduleRule> parse_vmodule(std::string_view text, std::string& error
 /// The verbosity a source file logs at: the first matching rule's level, else `verbosity`.
 int file_verbosity(std::string_view file, int verbosity, const std::vector<VmoduleRule>& rules);
 
+/// The call site of a log line. std::source_location would do, but clang 14 (the fuzz build) cannot
+/// compile libstdc++ 12's <source_location>; __builtin_FILE/__builtin_LINE work in both compilers.
+struct Where {
+  const char* file = "";
+  unsigned line = 0;
+  static constexpr Where here(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) noexcept {
+    return {file, line};
+  }
+};
+
 /// Configure once at startup (before threads start). Default: text, verbosity 0, no vmodule rules.
 void init(Format format, int verbosity, std::vector<VmoduleRule> vmodule = {});
 
 /// True when the calling file's verbosity (-v, or its --vmodule rule) is at least `level`; guard expensive
 /// log lines with it.
-bool enabled(int level, std::source_location where = std::source_location::current());
+bool enabled(int level, Where where = Where::here());
 
 void info(std::string_view msg, std::initializer_list<Field> fields = {},
-          std::source_location where = std::source_location::current());
+          Where where = Where::here());
 /// Info line shown only when enabled(level) at the call site.
 void verbose(int level, std::string_view msg, std::initializer_list<Field> fields = {},
-             std::source_location where = std::source_location::current());
+             Where where = Where::here());
 void warning(std::string_view msg, std::initializer_list<Field> fields = {},
-             std::source_location where = std::source_location::current());
+             Where where = Where::here());
 void error(std::string_view msg, std::initializer_list<Field> fields = {},
-           std::source_location where = std::source_location::current());
+           Where where = Where::here());
 
 /// A co_spawn completion handler that logs an escaped exception as an error line "<what> failed" (STYLE.md
 /// §7: every co_spawn completion checks its exception; never rethrows).

@@ -388,7 +388,7 @@ TEST_CASE("a pods list is the union of the members' PodMetrics, each tagged with
                                                     "metadata.name!=x"});
 }
 
-TEST_CASE("a pod found by name in two clusters is a 409 naming them; in none a 404", "[unit][provider]") {
+TEST_CASE("a pod found by name in two clusters is a 409 naming them, in none a 404", "[unit][provider]") {
   Rig rig({"member1", "member2", "member3"});
   rig.member("member1")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));
   rig.member("member2")->script_resource(kubeapi::ResourceMetricsKind::Pods, pod_metrics({"web-0"}));

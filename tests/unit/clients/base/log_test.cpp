@@ -56,7 +56,7 @@ TEST_CASE("json lines are component-base's: ts, caller, msg, v, typed values", "
   CHECK(line.rfind(R"({"ts":1733322487.123456,"caller":"app/application.cpp:42","msg":"decision","v":2,)", 0) == 0);
 }
 
-TEST_CASE("json error lines carry err and no v; non-finite numbers stay valid JSON", "[unit][log]") {
+TEST_CASE("json error lines carry err and no v, non-finite numbers stay valid JSON", "[unit][log]") {
   const auto line = format_line(Format::Json, 'E', 0, "reconcile failed",
                                 {{"err", "conflict"}, {"value", std::numeric_limits<double>::quiet_NaN()}}, kFile, 5,
                                 kWhen, 1);

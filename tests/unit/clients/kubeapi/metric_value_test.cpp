@@ -66,7 +66,7 @@ TEST_CASE("custom metrics lists encode in the field order of each version", "[un
   CHECK(encode_metric_value_list(full, CustomMetricsVersion::V1Beta1) == kFullV1Beta1);
 }
 
-TEST_CASE("an empty custom metrics list has items [] and the internal cluster is never emitted",
+TEST_CASE("an empty custom metrics list has an empty items list and the internal cluster is never emitted",
           "[unit][metric_value]") {
   CHECK(encode_metric_value_list({}, CustomMetricsVersion::V1Beta2) ==
         R"({"kind":"MetricValueList","apiVersion":"custom.metrics.k8s.io/v1beta2","metadata":{},"items":[]})");

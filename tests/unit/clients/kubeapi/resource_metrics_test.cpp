@@ -213,7 +213,7 @@ TEST_CASE("an empty Table has null columns and rows, as metrics-server's", "[uni
   CHECK(t["rows"].is_null());
 }
 
-TEST_CASE("Table columns come from the first item; a later item lacking one shows 0", "[unit][resource_metrics]") {
+TEST_CASE("Table columns come from the first item, a later item lacking one shows 0", "[unit][resource_metrics]") {
   ResourceMetricsList list{ResourceMetricsKind::Nodes, {}};
   ResourceMetrics a, b;
   a.metadata.name = "a";

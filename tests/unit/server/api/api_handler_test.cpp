@@ -224,7 +224,7 @@ TEST_CASE("external lists carry metricLabels and the external apiVersion", "[uni
   CHECK(j["items"][0]["value"] == "12");
 }
 
-TEST_CASE("an empty * answer is 200 with items [], an empty single-object answer is 404", "[unit][api]") {
+TEST_CASE("an empty * answer is 200 with an empty items list, an empty single-object answer is 404", "[unit][api]") {
   ApiFixture f;
   const auto all = f.get(s(kC2, "/namespaces/default/pods/*/empty"));
   CHECK(all.status == 200);
@@ -424,7 +424,7 @@ TEST_CASE("custom discovery lists the provider's metrics with unified scopes", "
                                                          {"pods/http_requests", true}});
 }
 
-TEST_CASE("discovery with nothing known is 200 with resources []", "[unit][api]") {
+TEST_CASE("discovery with nothing known is 200 with an empty resources list", "[unit][api]") {
   ApiFixture f;
   f.provider.set_custom_metrics({});
   f.provider.set_external_metrics({});

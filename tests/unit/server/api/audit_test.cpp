@@ -75,7 +75,7 @@ TEST_CASE("an audit policy drops health checks and logs metric reads at Metadata
   CHECK(evaluate(*policy, non_resource("/apis")).level == AuditLevel::None);
 }
 
-TEST_CASE("audit rules select by user, group, verb, resource and URL; the first match wins", "[unit][audit]") {
+TEST_CASE("audit rules select by user, group, verb, resource and URL, the first match wins", "[unit][audit]") {
   const auto policy = parse_audit_policy(kPolicy);
   REQUIRE(policy.has_value());
   auto proxy = metric_read();

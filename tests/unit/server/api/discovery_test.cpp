@@ -128,7 +128,7 @@ TEST_CASE("custom discovery entries have the APIResource fields clients need", "
                                   {"verbs", {"get"}}});
 }
 
-TEST_CASE("discovery with no metrics lists resources [] (never null)", "[unit][discovery]") {
+TEST_CASE("discovery with no metrics lists an empty resources list (never null)", "[unit][discovery]") {
   CHECK(custom_resource_list_json("v1beta2", {}) ==
         R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"custom.metrics.k8s.io/v1beta2","resources":[]})");
   CHECK(external_resource_list_json({}) ==

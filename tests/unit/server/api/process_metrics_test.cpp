@@ -27,7 +27,7 @@ TEST_CASE("text that is not a stat line is refused", "[unit][process]") {
   CHECK_FALSE(parse_proc_stat("12 (x) S 1 2 3 4 5 6 7 8 9 10 eleven 12 13 14 15 16 17 18 19 20 21 22", 100, 4096, 0));
 }
 
-TEST_CASE("the soft open-files limit is max_fds; unlimited is none", "[unit][process]") {
+TEST_CASE("the soft open-files limit is max_fds, unlimited is none", "[unit][process]") {
   CHECK(parse_max_open_files("Limit Soft Limit Hard Limit Units\nMax open files            1024                 "
                              "524288               files     \n") == 1024);
   CHECK_FALSE(parse_max_open_files("Max open files            unlimited            unlimited            files\n"));

@@ -57,7 +57,7 @@ TEST_CASE("the collector counts every state and drops members that are gone", "[
   CHECK(by_label(families[0], "state").at("unreachable") == 0);
 }
 
-TEST_CASE("certificate expiry is read from the files; a missing file has no series", "[unit][app][metrics]") {
+TEST_CASE("certificate expiry is read from the files, a missing file has no series", "[unit][app][metrics]") {
   const OperationalMetrics metrics(nullptr, {{"serving", "/nonexistent/serving.crt"}});
   CHECK(metrics.Collect().empty());
 }
