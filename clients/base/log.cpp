@@ -246,7 +246,7 @@ void error(std::string_view msg, std::initializer_list<Field> fields, Where wher
   emit('E', 0, msg, fields, where);
 }
 
-std::function<void(std::exception_ptr)> on_task_failure(std::string what, std::source_location where) {
+std::function<void(std::exception_ptr)> on_task_failure(std::string what, Where where) {
   return [what = std::move(what), where](std::exception_ptr e) {
     if (!e) return;
     try {

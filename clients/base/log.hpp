@@ -112,8 +112,7 @@ void error(std::string_view msg, std::initializer_list<Field> fields = {},
 
 /// A co_spawn completion handler that logs an escaped exception as an error line "<what> failed" (STYLE.md
 /// §7: every co_spawn completion checks its exception; never rethrows).
-std::function<void(std::exception_ptr)> on_task_failure(std::string what,
-                                                        std::source_location where = std::source_location::current());
+std::function<void(std::exception_ptr)> on_task_failure(std::string what, Where where = Where::here());
 
 /// One formatted line (without the newline): the pure core of the functions above, for tests.
 /// `severity` is 'I', 'W' or 'E'; `level` is the info line's verbosity.
