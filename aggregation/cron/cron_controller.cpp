@@ -19,6 +19,7 @@
 #include "aggregation/cron/cron_plan.hpp"
 #include "clients/base/log.hpp"
 #include "clients/kube/encoding.hpp"
+#include "clients/kube/fence.hpp"
 #include "clients/kube/informer.hpp"
 #include "clients/kube/objects.hpp"
 
@@ -81,24 +82,21 @@ std::string key_of(const json& obj) {
 Seconds floor_seconds(Time t) { return std::chrono::floor<std::chrono::seconds>(t); }
 
 // co_spawn completion: log what escaped (STYLE.md §7: every co_spawn handler checks its exception).
-auto log_failure(const char* what) {
-  return [what](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("cronfederatedhpa task failed", {{"task", what}, {"err", ex.what()}});
-    }
-  };
+auto log_failure(const char* what) { return log::on_task_failure(std::string("cronfederatedhpa ") + what); }
+
+std::pair<std::string, std::string> split_key(const std::string& key) {
+  const auto slash = key.find('/');
+  return {key.substr(0, slash), key.substr(slash + 1)};
 }
 
 }  // namespace
 
 struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
-  Impl(net::any_io_executor ex, kube::RestClient& cp, const ZoneDatabase& z, const Clock& clk,
+  Impl(net::any_io_executor ex, kube::RestClient& cp, kube::Ownership& own, const ZoneDatabase& z, const Clock& clk,
        prometheus::Registry& registry, CronControllerOptions opts)
       : strand(net::make_strand(ex)),
         control_plane(cp),
+        ownership(own),
         zones(z),
         clock(clk),
         options(std::move(opts)),
@@ -116,6 +114,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
   // The strand owns `plan`, `seen` and the timer; coroutines below run on it.
   net::strand<net::any_io_executor> strand;
   kube::RestClient& control_plane;
+  kube::Ownership& ownership;
   const ZoneDatabase& zones;
   const Clock& clock;
   CronControllerOptions options;
@@ -129,11 +128,15 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
 
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
-  std::atomic<bool> leading{false};
   std::atomic<std::uint64_t> executions{0};
 
-  /// The ownership gate, one call: whether this replica acts on `key` now. Checked before every write.
-  bool owned(const std::string& /*key*/) const { return leading.load() && !stopped.load(); }
+  /// The ownership gate, one call: the fence under which this replica acts on `key` now (nullptr: not ours).
+  /// Every write goes through a FencedWriter on it, which checks it again right before sending.
+  kube::FencePtr fence_of(const std::string& key) const {
+    if (stopped.load()) return nullptr;
+    const auto [ns, name] = split_key(key);
+    return ownership.fence_for(ns, name);
+  }
 
   void update_gauge() { metrics.planned.Set(static_cast<double>(plan.planned())); }
 
@@ -148,7 +151,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       timer.cancel();
       return;
     }
-    if (!owned(key)) {
+    if (!fence_of(key)) {
       return;
     }
     const json& meta = metadata_of(*delta.object);
@@ -174,32 +177,29 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     net::co_spawn(strand, sync_status(shared_from_this(), *decoded, problems, started_at), log_failure("status"));
   }
 
-  void replan_all() {
-    seen.clear();
+  /// After an ownership change: objects gained are planned from now (nothing is caught up), objects lost
+  /// are forgotten; the plans of objects still owned stand.
+  void on_ownership_change() {
     for (const auto& obj : informer.list()) {
-      const json& meta = metadata_of(*obj);
-      seen[key_of(*obj)] = {meta.value("uid", ""), meta.value("generation", std::int64_t{0})};
-      replan(*obj);
+      const std::string key = key_of(*obj);
+      const bool ours = fence_of(key) != nullptr;
+      if (ours && !seen.contains(key)) {
+        const json& meta = metadata_of(*obj);
+        seen[key] = {meta.value("uid", ""), meta.value("generation", std::int64_t{0})};
+        replan(*obj);
+      } else if (!ours && seen.contains(key)) {
+        plan.remove(key);
+        seen.erase(key);
+      }
     }
+    update_gauge();
+    timer.cancel();
   }
 
   // --- writes -------------------------------------------------------------------------------------------
 
-  /// update_with_retry, with ownership checked right before each write.
-  net::awaitable<Result<json>> owned_update(std::string key, kube::ResourceRef ref, std::string name,
-                                            std::string subresource, kube::Mutator mutate) {
-    kube::Mutator gated = [this, key, mutate = std::move(mutate)](json& obj) -> Result<bool> {
-      auto r = mutate(obj);
-      if (r && *r && !owned(key)) {
-        return make_error(Errc::Cancelled, "not the owner of " + key + " any more: not written");
-      }
-      return r;
-    };
-    co_return co_await kube::update_with_retry(control_plane, ref, name, subresource, gated, kWriteAttempts);
-  }
-
   /// Sets the object's status to what `edit` makes of the decoded object (re-read on Conflict).
-  net::awaitable<Result<json>> edit_status(std::string key, std::string namespace_name, std::string name,
+  net::awaitable<Result<json>> edit_status(kube::FencedWriter& writer, std::string namespace_name, std::string name,
                                            std::function<void(CronFederatedHpa&)> edit) {
     kube::Mutator mutate = [edit](json& obj) -> Result<bool> {
       auto decoded = decode_cron_federated_hpa(obj);
@@ -214,12 +214,11 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     // co_await twice (as in fhpa/controller.cpp). The same holds for every co_await in this file.
     const kube::ResourceRef ref = cron_federated_hpas().in(namespace_name);
     const std::string subresource = "status";
-    co_return co_await owned_update(key, ref, name, subresource, mutate);
+    co_return co_await writer.update_with_retry(ref, name, subresource, mutate, kWriteAttempts);
   }
 
-  net::awaitable<void> post_event(std::string namespace_name, std::string name, std::string uid, std::string type,
-                                  std::string reason, std::string message) {
-    if (!owned(namespace_name + "/" + name)) co_return;
+  net::awaitable<void> post_event(kube::FencedWriter& writer, std::string namespace_name, std::string name,
+                                  std::string uid, std::string type, std::string reason, std::string message) {
     kube::EventSpec spec;
     spec.involved = {kKarmadaAutoscalingVersion, "CronFederatedHPA", namespace_name, name, uid, ""};
     spec.type = std::move(type);
@@ -230,7 +229,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     spec.time = clock.system_now();
     const kube::ResourceRef ref = kube::resources::events().in(namespace_name);
     json event = kube::make_event(spec);
-    auto r = co_await control_plane.create(ref, std::move(event));
+    auto r = co_await writer.create(ref, std::move(event));
     if (!r) {
       log::warning("cannot record event", {{"cronfederatedhpa", namespace_name + "/" + name}, {"reason", spec.reason},
                                            {"err", r.error().message}});
@@ -243,6 +242,9 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
                                           std::vector<std::string> problems,
                                           std::chrono::steady_clock::time_point started) {
     const std::string key = object.key();
+    auto fence = self->fence_of(key);
+    if (!fence) co_return;  // no longer ours: the new owner plans it
+    kube::FencedWriter writer(self->control_plane, std::move(fence));
     std::vector<std::optional<Time>> next;
     for (const auto& n : self->plan.next_of(object)) {
       next.push_back(n ? std::optional<Time>(*n) : std::nullopt);
@@ -255,7 +257,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       c.conditions = {valid_condition(problems, c.conditions, now)};
     };
     const std::function<void(CronFederatedHpa&)> edit_fn = edit;
-    auto r = co_await self->edit_status(key, object.namespace_name, object.name, edit_fn);
+    auto r = co_await self->edit_status(writer, object.namespace_name, object.name, edit_fn);
     log::verbose(2, "cronfederatedhpa planned", {{"cronfederatedhpa", key}, {"rules", self->plan.planned()},
                                                  {"problems", problems.size()},
                                                  {"status", r ? std::string("written") : r.error().message}});
@@ -264,14 +266,14 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     if (!r && r.error().code != Errc::NotFound) {
       log::warning("cannot update CronFederatedHPA status", {{"cronfederatedhpa", key}, {"err", r.error().message}});
       const std::string type = "Warning", reason = "UpdateCronFederatedHPAFailed", message = r.error().message;
-      co_await self->post_event(object.namespace_name, object.name, object.uid, type, reason, message);
+      co_await self->post_event(writer, object.namespace_name, object.name, object.uid, type, reason, message);
     }
     if (!problems.empty() && (was_valid || object.conditions.empty())) {
       std::string message;
       for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
       log::warning("invalid CronFederatedHPA: no rule runs", {{"cronfederatedhpa", key}, {"err", message}});
       const std::string type = "Warning", reason = "InvalidSpec";
-      co_await self->post_event(object.namespace_name, object.name, object.uid, type, reason, message);
+      co_await self->post_event(writer, object.namespace_name, object.name, object.uid, type, reason, message);
     }
   }
 
@@ -302,8 +304,15 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
 
   static net::awaitable<void> execute(std::shared_ptr<Impl> self, DueExecution due) {
     const auto started = self->clock.steady_now();
-    const auto slash = due.key.find('/');
-    const std::string ns = due.key.substr(0, slash), name = due.key.substr(slash + 1);
+    const auto [ns, name] = split_key(due.key);
+    // The whole execution writes under the fence it starts with: nothing is written once it is revoked or
+    // has expired (the lease was not renewed in time), even before this replica learns it lost the lease.
+    auto fence = self->fence_of(due.key);
+    if (!fence) {
+      log::verbose(2, "cron rule not run: not the owner", {{"cronfederatedhpa", due.key}, {"rule", due.rule.name}});
+      co_return;
+    }
+    kube::FencedWriter writer(self->control_plane, std::move(fence));
     // Re-read the object, as the reference does: a deleted object runs nothing.
     const kube::ResourceRef crons = cron_federated_hpas().in(ns);
     const std::string no_subresource;
@@ -315,7 +324,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       co_return;
     }
     const std::string uid = metadata_of(*current).value("uid", "");
-    Result<void> scaled = co_await scale(self, due, ns);  // named arguments: see edit_status
+    Result<void> scaled = co_await scale(writer, due, ns);  // named arguments: see edit_status
     self->executions.fetch_add(1);
     const Time executed = self->clock.system_now();
     const std::optional<Time> next = due.next ? std::optional<Time>(*due.next) : std::nullopt;
@@ -337,7 +346,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     } else {
       log::warning("cron rule failed", {{"cronfederatedhpa", due.key}, {"rule", rule.name}, {"err", scaled.error().message}});
       const std::string type = "Warning", reason = "ScaleFailed", message = scaled.error().message;
-      co_await self->post_event(ns, name, uid, type, reason, message);
+      co_await self->post_event(writer, ns, name, uid, type, reason, message);
       record = [rule, scheduled, executed, next, message](CronFederatedHpa& c) {
         if (std::none_of(c.rules.begin(), c.rules.end(), [&](const CronRule& r) { return r.name == rule.name; })) {
           return;
@@ -345,17 +354,17 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
         record_failure(c.histories, rule, {scheduled, executed, message}, next);
       };
     }
-    auto status = co_await self->edit_status(due.key, ns, name, record);
+    auto status = co_await self->edit_status(writer, ns, name, record);
     if (!status && status.error().code != Errc::NotFound) {
       const std::string type = "Warning", reason = "UpdateStatusFailed", message = status.error().message;
-      co_await self->post_event(ns, name, uid, type, reason, message);
+      co_await self->post_event(writer, ns, name, uid, type, reason, message);
     }
     self->metrics.rule.Add({{"result", scaled && status ? "success" : "error"}}, Metrics::buckets())
         .Observe(std::chrono::duration<double>(self->clock.steady_now() - started).count());
   }
 
   /// The rule's effect: FederatedHPA bounds, or the workload's scale.
-  static net::awaitable<Result<void>> scale(std::shared_ptr<Impl> self, const DueExecution& due, std::string ns) {
+  static net::awaitable<Result<void>> scale(kube::FencedWriter& writer, const DueExecution& due, std::string ns) {
     if (due.target.api_version == kKarmadaAutoscalingVersion) {
       const auto min = due.rule.target_min_replicas, max = due.rule.target_max_replicas;
       kube::Mutator set_bounds = [min, max](json& fhpa) -> Result<bool> {
@@ -373,7 +382,7 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
       };
       const kube::ResourceRef fhpas = fhpa::federated_hpas().in(ns);
       const std::string no_subresource;
-      auto r = co_await self->owned_update(due.key, fhpas, due.target.name, no_subresource, set_bounds);
+      auto r = co_await writer.update_with_retry(fhpas, due.target.name, no_subresource, set_bounds, kWriteAttempts);
       if (!r) co_return r.error();
       co_return ok();
     }
@@ -389,16 +398,24 @@ struct CronFederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
     };
     const kube::ResourceRef workloads = ref->in(ns);
     const std::string subresource = "scale";
-    auto r = co_await self->owned_update(due.key, workloads, due.target.name, subresource, set_replicas);
+    auto r = co_await writer.update_with_retry(workloads, due.target.name, subresource, set_replicas, kWriteAttempts);
     if (!r) co_return r.error();
     co_return ok();
   }
 };
 
 CronFederatedHpaController::CronFederatedHpaController(net::any_io_executor executor, kube::RestClient& control_plane,
-                                                       const ZoneDatabase& zones, const Clock& clock,
-                                                       prometheus::Registry& registry, CronControllerOptions options)
-    : impl_(std::make_shared<Impl>(std::move(executor), control_plane, zones, clock, registry, std::move(options))) {}
+                                                       kube::Ownership& ownership, const ZoneDatabase& zones,
+                                                       const Clock& clock, prometheus::Registry& registry,
+                                                       CronControllerOptions options)
+    : impl_(std::make_shared<Impl>(std::move(executor), control_plane, ownership, zones, clock, registry,
+                                   std::move(options))) {
+  // Registered before ownership can change (ownership.hpp); the callback outlives the controller harmlessly.
+  std::weak_ptr<Impl> weak = impl_;
+  ownership.on_change([weak] {
+    if (auto self = weak.lock()) net::post(self->strand, [self] { self->on_ownership_change(); });
+  });
+}
 
 CronFederatedHpaController::~CronFederatedHpaController() { stop(); }
 
@@ -423,21 +440,6 @@ void CronFederatedHpaController::stop() {
     impl->informer_cancel.emit(net::cancellation_type::terminal);
     impl->timer.cancel();
     impl->plan.clear();
-  });
-}
-
-void CronFederatedHpaController::set_leading(bool leading) {
-  auto impl = impl_;
-  if (impl->leading.exchange(leading) == leading) return;
-  net::post(impl->strand, [impl, leading] {
-    if (leading) {
-      impl->replan_all();  // plans from now: nothing is caught up
-    } else {
-      impl->plan.clear();
-      impl->seen.clear();
-      impl->update_gauge();
-    }
-    impl->timer.cancel();
   });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The embedded CronFederatedHPA controller: replaces Karmada's (karmada-reference.md §3.9) next to the
-// embedded FederatedHPA loop, with the same ownership (leader gate).
+// embedded FederatedHPA loop, with the same ownership (kube::Ownership: the leader lease, or this replica).
 //
 //  * an informer over cronfederatedhpas; a new object or a spec change (metadata.generation) is planned when
 //    the informer delivers it (within its 2 s watch window) (CronPlan: one ordered timer queue over every
@@ -9,8 +9,10 @@
 //  * a run re-reads the object (as the reference), then either sets the FederatedHPA's minReplicas /
 //    maxReplicas (the FederatedHPA loop, which watches FederatedHPAs, evaluates the changed object at once and
 //    clamps to the new bounds) or the workload's `scale` subresource to targetReplicas (0 included);
-//    writes carry the resourceVersion read and are retried on Conflict by re-reading (client-go's
-//    RetryOnConflict, as the reference), checked against ownership right before each write;
+//    writes go through the fenced write path (kube::FencedWriter on the fence the execution started with:
+//    checked right before each write, abandoned at the fence's expiry), carry the resourceVersion read, and
+//    are retried on Conflict by re-reading (client-go's RetryOnConflict, as the reference: a rule writes a
+//    fixed value, not one decided from what was read);
 //  * the outcome goes into status.executionHistories (newest first, capped), with nextExecutionTime; Events
 //    ScaleFailed / UpdateStatusFailed / InvalidSpec; invalid objects get Valid=False and run nothing;
 //  * nothing is caught up after a restart or an ownership change (the reference's behaviour: its schedules
@@ -23,6 +25,7 @@
 #include "aggregation/cron/zone_database.hpp"
 #include "clients/base/clock.hpp"
 #include "clients/base/net.hpp"
+#include "clients/kube/ownership.hpp"
 #include "clients/kube/rest_client.hpp"
 
 namespace prometheus {
@@ -52,21 +55,20 @@ struct CronControllerOptions {
 /// before the io_context's threads are joined.
 class CronFederatedHpaController {
  public:
+  /// Acts only on the objects `ownership` gives it a fence for (registers for its changes here: construct
+  /// the controller before ownership can change). Gaining an object plans it from now (no catch-up); losing
+  /// it forgets its plan, and a running execution writes nothing more.
   CronFederatedHpaController(net::any_io_executor executor, kube::RestClient& control_plane,
-                             const ZoneDatabase& zones, const Clock& clock, prometheus::Registry& registry,
-                             CronControllerOptions options);
+                             kube::Ownership& ownership, const ZoneDatabase& zones, const Clock& clock,
+                             prometheus::Registry& registry, CronControllerOptions options);
   ~CronFederatedHpaController();
   CronFederatedHpaController(const CronFederatedHpaController&) = delete;
   CronFederatedHpaController& operator=(const CronFederatedHpaController&) = delete;
 
-  /// Starts the informer and the timer. Rules are planned and run only while leading.
+  /// Starts the informer and the timer. Rules are planned and run only for owned objects.
   void start();
-  /// Stops everything at the next wake-up. Idempotent.
+  /// Stops everything at the next wake-up; nothing is written after it. Idempotent.
   void stop();
-  /// Leader election hook (the FederatedHPA loop's gate). Without leader election, call set_leading(true).
-  /// Gaining leadership plans every object from now (no catch-up); losing it forgets the plan, and running
-  /// executions write nothing more.
-  void set_leading(bool leading);
 
   /// Rule executions finished so far (success or failure).
   std::uint64_t executions() const;

@@ -126,6 +126,16 @@ net::awaitable<Result<nlohmann::json>> FencedWriter::merge_patch(ResourceRef ref
   co_return co_await fenced(what, std::move(write));
 }
 
+net::awaitable<Result<nlohmann::json>> FencedWriter::update_with_retry(ResourceRef ref, std::string name,
+                                                                       std::string subresource, Mutator mutate,
+                                                                       int max_attempts) {
+  Put put = [this](ResourceRef r, std::string n, std::string sub, nlohmann::json object) {
+    return update(std::move(r), std::move(n), std::move(sub), std::move(object));
+  };
+  co_return co_await kube::update_with_retry(client_, std::move(ref), std::move(name), std::move(subresource),
+                                             std::move(mutate), max_attempts, std::move(put));
+}
+
 net::awaitable<Result<nlohmann::json>> FencedWriter::create(ResourceRef ref, nlohmann::json object) {
   RestClient& client = client_;
   Write write = [&client, ref, object]() { return client.create(ref, object); };

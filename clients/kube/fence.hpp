@@ -9,7 +9,8 @@
 //   FencedWriter  every write checks the fence right before it is sent and is abandoned at the fence's
 //                 expiry; updates and patches are conditional on the resourceVersion the caller read. A
 //                 Conflict is returned to the caller, never retried by re-reading: the caller decides again
-//                 next period, on fresh data (upstream's FailedRescale path).
+//                 next period, on fresh data (upstream's FailedRescale path). Only a write of a fixed value
+//                 (a cron rule's) may re-read and retry (update_with_retry).
 //
 // Why this is enough: another replica takes over only after `lease_duration` without renewals, while this
 // one stops at `renew_deadline` < `lease_duration` (leader_election.hpp). A write is sent only before the
@@ -107,6 +108,13 @@ class FencedWriter {
   /// API server checks as a precondition). Returns the patched object.
   net::awaitable<Result<nlohmann::json>> merge_patch(ResourceRef ref, std::string name, std::string subresource,
                                                      std::string resource_version, nlohmann::json patch);
+
+  /// kube::update_with_retry with every PUT fenced as update(): for writes whose value does not depend on what
+  /// was read (a CronFederatedHPA rule sets a fixed replica count or bound), a Conflict re-reads and
+  /// re-applies `mutate` (client-go's RetryOnConflict, as Karmada's cron controller). A decision made from
+  /// the data read (the FederatedHPA loop's) must use update() and decide again instead.
+  net::awaitable<Result<nlohmann::json>> update_with_retry(ResourceRef ref, std::string name, std::string subresource,
+                                                           Mutator mutate, int max_attempts);
 
   /// POST a new object (Events): fenced, unconditional by nature.
   net::awaitable<Result<nlohmann::json>> create(ResourceRef ref, nlohmann::json object);

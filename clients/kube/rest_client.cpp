@@ -7,6 +7,16 @@ namespace fedmetrics::kube {
 net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, ResourceRef ref, std::string name,
                                                          std::string subresource, Mutator mutate,
                                                          int max_attempts) {
+  Put put = [&client](ResourceRef r, std::string n, std::string sub, nlohmann::json object) {
+    return client.update(std::move(r), std::move(n), std::move(sub), std::move(object));
+  };
+  co_return co_await update_with_retry(client, std::move(ref), std::move(name), std::move(subresource),
+                                       std::move(mutate), max_attempts, std::move(put));
+}
+
+net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, ResourceRef ref, std::string name,
+                                                         std::string subresource, Mutator mutate, int max_attempts,
+                                                         Put put) {
   Error last = make_error(Errc::Conflict, "update " + name + ": no attempt made");
   for (int attempt = 0; attempt < std::max(max_attempts, 1); ++attempt) {
     ResourceRef get_ref = ref;
@@ -22,7 +32,7 @@ net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, Res
     ResourceRef put_ref = ref;
     std::string put_name = name;
     std::string put_sub = subresource;
-    auto stored = co_await client.update(std::move(put_ref), std::move(put_name), std::move(put_sub), std::move(object));
+    auto stored = co_await put(std::move(put_ref), std::move(put_name), std::move(put_sub), std::move(object));
     if (stored) co_return stored;
     if (stored.error().code != Errc::Conflict) co_return stored.error();
     last = stored.error();

@@ -152,4 +152,13 @@ net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, Res
                                                          std::string subresource, Mutator mutate,
                                                          int max_attempts = 5);
 
+/// How update_with_retry sends each write (ref, name, subresource, object): client.update by default; a
+/// FencedWriter sends it through its fence (fence.hpp).
+using Put = std::function<net::awaitable<Result<nlohmann::json>>(ResourceRef, std::string, std::string,
+                                                                  nlohmann::json)>;
+/// update_with_retry with the writes sent by `put` (the reads still through `client`).
+net::awaitable<Result<nlohmann::json>> update_with_retry(RestClient& client, ResourceRef ref, std::string name,
+                                                         std::string subresource, Mutator mutate, int max_attempts,
+                                                         Put put);
+
 }  // namespace fedmetrics::kube

@@ -296,8 +296,8 @@ int Application::run() {
     zones = std::make_unique<cron::ZoneDatabase>();
     cron::CronControllerOptions cron_options;
     cron_options.reporting_instance = c.federatedhpa.reporting_instance;
-    cronfederatedhpa = std::make_unique<cron::CronFederatedHpaController>(ioc.get_executor(), *control_plane, *zones,
-                                                                          clock, registry, cron_options);
+    cronfederatedhpa = std::make_unique<cron::CronFederatedHpaController>(ioc.get_executor(), *control_plane, ownership,
+                                                                          *zones, clock, registry, cron_options);
   }
 
   // Leader election: every replica serves the API; only the leader runs the FederatedHPA loop.
@@ -398,14 +398,8 @@ int Application::run() {
     federatedhpa->start();
     if (!leadership) ownership.grant();
   }
-  if (cronfederatedhpa) {
-    cronfederatedhpa->start();
-    // Gated by the same ownership as the FederatedHPA loop (docs/federatedhpa.md "Ownership").
-    ownership.on_change([cron = cronfederatedhpa.get(), &ownership] {
-      cron->set_leading(ownership.fence_for("", "") != nullptr);
-    });
-    if (ownership.fence_for("", "")) cronfederatedhpa->set_leading(true);
-  }
+  // Gated by the same ownership as the FederatedHPA loop (docs/federatedhpa.md "Ownership").
+  if (cronfederatedhpa) cronfederatedhpa->start();
 
   // Certificate rotation without a restart: new connections get the new files, open ones keep theirs.
   asio::steady_timer tls_reload(ioc);

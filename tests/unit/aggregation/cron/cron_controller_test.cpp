@@ -36,6 +36,7 @@ constexpr auto kToMinute = 40s;
 struct World {
   test::FakeRestClient api;
   test::ManualClock clock;
+  kube::WholeOwnership ownership{"test lease", clock};
   prometheus::Registry registry;
   cron::ZoneDatabase zones;
   net::io_context ioc;
@@ -47,12 +48,12 @@ struct World {
     api.put_object(kFhpas, json::parse(R"({"metadata": {"name": "web"}, "spec": {"minReplicas": 1, "maxReplicas": 10}})"));
     cron::CronControllerOptions options;
     options.max_sleep = 5ms;  // the loop re-reads the manual clock often
-    controller = std::make_unique<cron::CronFederatedHpaController>(ioc.get_executor(), api, zones, clock, registry,
-                                                                    options);
+    controller = std::make_unique<cron::CronFederatedHpaController>(ioc.get_executor(), api, ownership, zones, clock,
+                                                                    registry, options);
   }
 
   void start(bool leading = true) {
-    if (leading) controller->set_leading(true);
+    if (leading) ownership.grant();
     controller->start();
   }
   // Runs the io_context until `done` holds (at most 5 s of real time).
@@ -169,9 +170,43 @@ TEST_CASE("a replica that does not lead plans and writes nothing, and leading pl
     CHECK((c.verb == "list" || c.verb == "watch" || c.verb == "get"));
   }
   // Leading now (14:14:00): the 14:14 instant is not caught up; the next is 14:15.
-  w.controller->set_leading(true);
+  w.ownership.grant();
   REQUIRE(w.run_until([&] { return w.planned(); }));
   w.finish();
   CHECK(w.status()["executionHistories"][0]["nextExecutionTime"] == "2026-09-21T14:15:00Z");
   CHECK(w.controller->executions() == 0);
+}
+
+TEST_CASE("a lease not renewed in time stops a rule's writes before this replica learns it lost the lease",
+          "[unit][cron][controller]") {
+  World w(cron_object(kDeployment, R"([{"name": "up", "schedule": "* * * * *", "targetReplicas": 3, "timeZone": "UTC"}])"));
+  // The lease holder granted the fence until its renew deadline, 10 s from now, and then stalled.
+  kube::FencePtr fence = w.ownership.grant();
+  fence->hold_until(w.clock.steady_now() + 10s);
+  w.start(/*leading=*/false);
+  REQUIRE(w.run_until([&] { return w.planned(); }));
+  const std::size_t calls_before = w.api.calls().size();
+  w.clock.advance(kToMinute);  // the rule's instant, 30 s after the fence expired; not revoked yet
+  w.ioc.run_for(100ms);
+  w.finish();
+  CHECK(w.controller->executions() == 0);
+  CHECK(!w.api.object(kDeployments, "web/scale").value()["spec"].contains("replicas"));
+  for (std::size_t i = calls_before; i < w.api.calls().size(); ++i) {
+    const auto& c = w.api.calls()[i];
+    CHECK((c.verb == "list" || c.verb == "watch" || c.verb == "get"));
+  }
+}
+
+TEST_CASE("losing ownership forgets the plan: the instant passes without an execution",
+          "[unit][cron][controller]") {
+  World w(cron_object(kDeployment, R"([{"name": "up", "schedule": "* * * * *", "targetReplicas": 3, "timeZone": "UTC"}])"));
+  w.start();
+  REQUIRE(w.run_until([&] { return w.planned(); }));
+  w.ownership.revoke();
+  w.ioc.run_for(50ms);
+  w.clock.advance(kToMinute);
+  w.ioc.run_for(100ms);
+  w.finish();
+  CHECK(w.controller->executions() == 0);
+  CHECK(!w.api.object(kDeployments, "web/scale").value()["spec"].contains("replicas"));
 }
