@@ -130,11 +130,30 @@ def test_switches(files):
     assert "--audit-log-path=-" in args and args[-1] == "--v=4"
     assert "--client-ca-file=/etc/fedmetrics/client-ca/ca.crt" in args
     assert by_kind(docs, "ConfigMap")[0]["data"]["ca.crt"] == open(f"{files['certs']}/client-ca.crt").read()
+    assert not any(a.startswith("--audit-policy-file") for a in args)  # no policy: every request at Metadata
+    # An audit Policy: rendered into a ConfigMap, mounted, and passed to the flag; the adapter must accept it.
+    policy = os.path.join(harness.SOURCE_DIR, "manifests", "audit-policy.example.yaml")
+    docs = render(*host_args(files), "--set", "audit.enabled=true", "--values", policy_values(policy, files))
+    pod = by_kind(docs, "Deployment")[0]["spec"]["template"]["spec"]
+    assert "--audit-policy-file=/etc/fedmetrics/audit/policy.yaml" in pod["containers"][0]["args"]
+    assert {"name": "audit-policy", "mountPath": "/etc/fedmetrics/audit", "readOnly": True} in \
+        pod["containers"][0]["volumeMounts"]
+    rendered = [c for c in by_kind(docs, "ConfigMap") if c["metadata"]["name"].endswith("-audit-policy")]
+    # The same Policy the audit e2e test (test_audit.py) runs the adapter with.
+    assert yaml.safe_load(rendered[0]["data"]["policy.yaml"]) == yaml.safe_load(open(policy))
     # Existing Secrets instead of rendered ones.
     docs = render("--set", "karmada.existingSecret=k", "--set", "tls.existingSecret=t")
     assert not by_kind(docs, "Secret")
     names = [v["secret"]["secretName"] for v in by_kind(docs, "Deployment")[0]["spec"]["template"]["spec"]["volumes"]]
     assert names == ["t", "k"]
+
+
+def policy_values(policy_file, files):
+    """A values file that sets audit.policy to the Policy in `policy_file`."""
+    path = os.path.join(files["dir"], "audit-values.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump({"audit": {"policy": yaml.safe_load(open(policy_file))}}, f)
+    return path
 
 
 def test_karmada_target_renders_apiservices_with_the_ca_bundle(files):
