@@ -1,4 +1,4 @@
-// fedmetrics-adapter: parse the command line, then run the server or the `simulate` command.
+// fedmetrics-adapter: parse the command line, then run the server, or the `simulate` or `explain` command.
 #include <fstream>
 #include <iostream>
 
@@ -6,6 +6,7 @@
 #include "aggregation/cron/cron_simulate.hpp"
 #include "clients/base/log.hpp"
 #include "server/app/application.hpp"
+#include "server/app/explain_command.hpp"
 #include "server/app/options.hpp"
 
 namespace {
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
     switch (invocation.kind) {
       case fedmetrics::app::Invocation::Kind::Exit: return invocation.exit_code;
       case fedmetrics::app::Invocation::Kind::Simulate: return run_simulate_command(invocation.scenario_file);
+      case fedmetrics::app::Invocation::Kind::Explain:
+        return fedmetrics::app::run_explain(invocation.config, invocation.explain, std::cout);
       case fedmetrics::app::Invocation::Kind::Serve: break;
     }
     fedmetrics::app::Application app(std::move(invocation.config));

@@ -536,10 +536,11 @@ struct FederatedHpaController::Impl : std::enable_shared_from_this<Impl> {
           .Observe(seconds);
     };
     const Millis now = now_millis();
-    Observation obs = co_await observe(hpa, options.decision, history, now, deps);
+    Evaluation evaluation = co_await fhpa::evaluate(hpa, options.decision, history, now, deps);
+    Observation& obs = evaluation.observation;
+    Decision& d = evaluation.decision;
     for (const auto& p : obs.problems) log::verbose(1, "federatedhpa read problem", {{"federatedhpa", key}, {"problem", p}});
 
-    Decision d = autoscaler::decide(obs.scenario);
     if (d.scale_updated) {
       // Write-ahead: the scale event is on the object before the scale changes, so a successor never
       // repeats this step; if the write fails, the history is rewritten without it below.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 
+#include "aggregation/autoscaler/decide.hpp"
 #include "aggregation/autoscaler/scenario_json.hpp"
 #include "clients/kube/scale.hpp"
 #include "clients/kubeapi/label_selector.hpp"
@@ -353,6 +354,15 @@ net::awaitable<Observation> observe(FederatedHpa hpa, autoscaler::Options option
     auto data = co_await observer.read_metric(spec, now);
     sc.metric_data.push_back(std::move(data));
   }
+  co_return out;
+}
+
+net::awaitable<Evaluation> evaluate(FederatedHpa hpa, autoscaler::Options options, autoscaler::History history,
+                                    Millis now, ObserveDeps deps) {
+  Evaluation out;
+  // Named arguments (copies): g++ 12 destroys a temporary argument of a coroutine call inside co_await twice.
+  out.observation = co_await observe(hpa, options, history, now, deps);
+  out.decision = autoscaler::decide(out.observation.scenario);
   co_return out;
 }
 

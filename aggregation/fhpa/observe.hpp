@@ -49,6 +49,15 @@ struct Observation {
 net::awaitable<Observation> observe(FederatedHpa hpa, autoscaler::Options options, autoscaler::History history,
                                     Millis now, ObserveDeps deps);
 
+/// One evaluation without a write: observe(), then autoscaler::decide() on what it read. The loop's
+/// evaluation starts with it (then writes history, scale, status and events); `explain` is exactly it.
+struct Evaluation {
+  Observation observation;
+  autoscaler::Decision decision;
+};
+net::awaitable<Evaluation> evaluate(FederatedHpa hpa, autoscaler::Options options, autoscaler::History history,
+                                    Millis now, ObserveDeps deps);
+
 // --- conversions (pure; exposed for tests) -------------------------------------------------------------
 
 /// A member pod as the calculator sees it (cluster-qualified; times as Unix milliseconds).

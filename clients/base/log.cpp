@@ -20,6 +20,7 @@ namespace {
 struct State {
   std::atomic<int> verbosity{0};
   std::atomic<Format> format{Format::Text};
+  std::atomic<bool> info{true};
   std::vector<VmoduleRule> vmodule;  // written by init() only, before threads start
   // --vmodule verdicts per source file (file_name() pointers are stable string literals).
   std::shared_mutex cache_mu;
@@ -233,11 +234,12 @@ void init(Format format, int verbosity, std::vector<VmoduleRule> vmodule) {
 
 bool enabled(int level, Where where) { return verbosity_at(where) >= level; }
 
+void set_info_lines(bool on) { state().info.store(on); }
 void info(std::string_view msg, std::initializer_list<Field> fields, Where where) {
-  emit('I', 0, msg, fields, where);
+  if (state().info.load()) emit('I', 0, msg, fields, where);
 }
 void verbose(int level, std::string_view msg, std::initializer_list<Field> fields, Where where) {
-  if (enabled(level, where)) emit('I', level, msg, fields, where);
+  if (state().info.load() && enabled(level, where)) emit('I', level, msg, fields, where);
 }
 void warning(std::string_view msg, std::initializer_list<Field> fields, Where where) {
   emit('W', 0, msg, fields, where);

@@ -96,6 +96,10 @@ struct Where {
 /// Configure once at startup (before threads start). Default: text, verbosity 0, no vmodule rules.
 void init(Format format, int verbosity, std::vector<VmoduleRule> vmodule = {});
 
+/// Info lines on (the default) or off (warnings and errors only): a command whose output is for a person,
+/// such as `explain`, turns them off unless -v is given.
+void set_info_lines(bool on);
+
 /// True when the calling file's verbosity (-v, or its --vmodule rule) is at least `level`; guard expensive
 /// log lines with it.
 bool enabled(int level, Where where = Where::here());

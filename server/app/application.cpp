@@ -37,6 +37,7 @@
 #include "clients/kube/https_rest_client.hpp"
 #include "clients/kube/kubeconfig.hpp"
 #include "server/app/authentication_lookup.hpp"
+#include "server/app/federation.hpp"
 #include "server/app/leadership.hpp"
 #include "server/app/operational_metrics.hpp"
 #include "server/app/version.hpp"
@@ -187,68 +188,28 @@ int Application::run() {
   });
 
   // The control plane (Karmada apiserver): needed for Cluster objects, leader election and the
-  // FederatedHPA loop.
-  std::unique_ptr<kube::HttpsRestClient> control_plane;  // outlives `directory` and `leadership`
-  std::string control_plane_server;
-  if (c.members_source == Config::MembersSource::Karmada || c.leader_elect || c.federatedhpa_controller) {
-    auto rest = kube::load_rest_config(c.kubeconfig, "", kube::InClusterSource::from_environment());
-    if (!rest) {
-      log::error("cannot start", {{"err", std::string("--kubeconfig: ") + rest.error().message}});
-      return 2;
-    }
-    try {
-      kube::RestClientOptions limits;
-      limits.qps = c.kube_api_qps;
-      limits.burst = c.kube_api_burst;
-      control_plane = kube::HttpsRestClient::from_config(*rest, clock, limits);
-    } catch (const std::exception& e) {
-      log::error("cannot start", {{"err", std::string("--kubeconfig: ") + e.what()}});
-      return 2;
-    }
-    control_plane_server = rest->server;
+  // FederatedHPA loop. Metrics come from member clusters, a static file, or nothing.
+  Federation federation;
+  if (auto built = connect_federation(c, c.leader_elect || c.federatedhpa_controller, ioc.get_executor(), clock,
+                                      registry, federation);
+      !built) {
+    log::error("cannot start", {{"err", built.error().message}});
+    return 2;
   }
-
-  // Where metrics come from: member clusters, a static file, or nothing.
-  std::unique_ptr<members::ClusterDirectory> directory;
-  members::StaticClusterDirectory* static_directory = nullptr;
-  members::KarmadaClusterDirectory* karmada_directory = nullptr;
-  std::unique_ptr<members::MemberClientCache> member_clients;
-  std::unique_ptr<aggregation::FederatedMetricsProvider> federated;
+  kube::HttpsRestClient* control_plane = federation.control_plane.get();
+  members::StaticClusterDirectory* static_directory = federation.static_directory;
+  members::KarmadaClusterDirectory* karmada_directory = federation.karmada_directory;
+  aggregation::FederatedMetricsProvider* federated = federation.federated.get();
   std::unique_ptr<provider::MetricsProvider> provider;
-  if (c.members_source == Config::MembersSource::Static) {
-    try {
-      auto d = std::make_unique<members::StaticClusterDirectory>(c.members_config);
-      static_directory = d.get();
-      directory = std::move(d);
-    } catch (const std::exception& e) {
-      log::error("cannot start", {{"err", std::string("--members-config: ") + e.what()}});
-      return 2;
-    }
-  } else if (c.members_source == Config::MembersSource::Karmada) {
-    auto d = std::make_unique<members::KarmadaClusterDirectory>(
-        *control_plane, members::KarmadaClusterDirectoryOptions{c.members_reload_interval});
-    karmada_directory = d.get();
-    directory = std::move(d);
-    log::info("member clusters from the Karmada control plane", {{"server", control_plane_server}});
+  if (karmada_directory) {
+    log::info("member clusters from the Karmada control plane", {{"server", federation.control_plane_server}});
     health.add(api::HealthEndpoint::Readyz, "member-directory", [karmada_directory]() -> Result<void> {
       if (karmada_directory->synced()) return ok();
       return make_error(Errc::Unavailable, "Cluster and Secret informers have not synced yet");
     });
   }
-  // One rate limit per member, shared by the metric reads and the FederatedHPA loop's reads (--cluster-api-*).
-  members::MemberRateLimits member_limits(c.cluster_api_qps, c.cluster_api_burst, clock);
-  if (directory) {
-    member_clients = std::make_unique<members::MemberClientCache>(
-        members::kube_member_client_factory(clock, {}, &member_limits));
-    aggregation::FederatedMetricsProviderOptions options;
-    options.member_timeout = c.member_timeout;
-    options.request_timeout = c.request_timeout;
-    options.cache_ttl = c.metrics_cache_ttl;
-    options.discovery_interval = c.discovery_refresh_interval;
-    options.max_in_flight = c.member_max_in_flight;
-    federated = std::make_unique<aggregation::FederatedMetricsProvider>(ioc.get_executor(), *directory,
-                                                                        *member_clients, clock, registry, options);
-    auto* fed = federated.get();
+  if (federated) {
+    auto* fed = federated;
     health.add_informational(api::HealthEndpoint::Readyz, [fed]() {
       std::vector<std::pair<std::string, bool>> lines;
       for (const auto& m : fed->member_health()) lines.emplace_back("member:" + m.cluster, m.healthy());
@@ -279,14 +240,11 @@ int Application::run() {
                                                       c.leader_election.lease_name
                                                 : std::string("this replica"),
                                  clock);
-  std::unique_ptr<fhpa::MemberKubeClients> member_kube_clients;
   std::unique_ptr<fhpa::FederatedHpaController> federatedhpa;
   if (c.federatedhpa_controller) {
-    member_kube_clients =
-        std::make_unique<fhpa::MemberKubeClients>(fhpa::https_member_rest_factory(clock, &member_limits));
-    federatedhpa = std::make_unique<fhpa::FederatedHpaController>(ioc.get_executor(), *control_plane, *directory,
-                                                                  *member_kube_clients, *federated, ownership, clock,
-                                                                  registry, c.federatedhpa);
+    federatedhpa = std::make_unique<fhpa::FederatedHpaController>(
+        ioc.get_executor(), *control_plane, *federation.directory, *federation.member_kube_clients, *federated,
+        ownership, clock, registry, c.federatedhpa);
   }
   // The embedded CronFederatedHPA controller runs with the FederatedHPA loop, under the same leader gate
   // (docs/cron.md): its rules set FederatedHPA bounds or workload scales.
@@ -345,7 +303,7 @@ int Application::run() {
   api::ApiHandler handler(metrics, gate, health, registry, version_info(), audit.get());
   OperationalMetrics::StateSource member_states_source;
   if (federated) {
-    member_states_source = [fed = federated.get(), karmada_directory] {
+    member_states_source = [fed = federated, karmada_directory] {
       return member_states(fed->member_health(),
                            karmada_directory ? karmada_directory->left_out() : members::KarmadaClusterDirectory::LeftOut{});
     };

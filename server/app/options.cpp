@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -637,6 +638,9 @@ constexpr const char* kHelpHeader =
     "Usage:\n"
     "  fedmetrics-adapter [flags]\n"
     "  fedmetrics-adapter simulate --scenario FILE    FederatedHPA decisions, CronFederatedHPA executions, offline\n"
+    "  fedmetrics-adapter explain NAMESPACE/NAME [-o json] [flags]\n"
+    "                                                 why the FederatedHPA loop would scale (or not) now; also\n"
+    "                                                 `kubectl fedmetrics explain` (docs/federatedhpa.md)\n"
     "  fedmetrics-adapter version                     print the version\n"
     "  fedmetrics-adapter help                        print this help\n";
 
@@ -667,12 +671,77 @@ std::vector<std::string> normalized_args(int argc, const char* const* argv) {
   return args;
 }
 
+constexpr const char* kPluginHelp =
+    "kubectl fedmetrics: fedmetrics-adapter as a kubectl plugin.\n"
+    "\n"
+    "Usage:\n"
+    "  kubectl fedmetrics explain NAMESPACE/NAME [-o json] [flags]   why the FederatedHPA loop would scale now\n"
+    "  kubectl fedmetrics simulate --scenario FILE                   offline decisions (docs/federatedhpa.md)\n"
+    "  kubectl fedmetrics version\n"
+    "\n"
+    "explain reads the kubeconfig as kubectl does (--kubeconfig, $KUBECONFIG, ~/.kube/config) and takes every\n"
+    "flag of fedmetrics-adapter (--members-config, --federatedhpa-profile, --horizontal-pod-autoscaler-*):\n"
+    "pass the loop's own. Run 'kubectl fedmetrics explain --help' for its flags.\n";
+
+void explain_usage(const std::string& program, const std::string& problem) {
+  log::error("invalid command line", {{"err", problem}});
+  std::cerr << "Usage: " << program << " explain NAMESPACE/NAME [-o text|json] [flags]\n"
+            << "Run '" << program << " explain --help' for usage.\n";
+}
+
+/// NAMESPACE/NAME, or NAME with -n. Empty on success, else what is wrong.
+std::string split_target(const std::string& target, const std::string& namespace_flag, ExplainRequest& out) {
+  const auto slash = target.find('/');
+  if (slash == std::string::npos) {
+    out.namespace_name = namespace_flag.empty() ? "default" : namespace_flag;
+    out.name = target;
+  } else {
+    out.namespace_name = target.substr(0, slash);
+    out.name = target.substr(slash + 1);
+    if (!namespace_flag.empty() && namespace_flag != out.namespace_name) {
+      return "\"" + target + "\" names namespace " + out.namespace_name + " but -n says " + namespace_flag;
+    }
+  }
+  const auto bad = [](const std::string& part) {
+    return part.empty() || part.find_first_of("/ \t") != std::string::npos;
+  };
+  if (bad(out.namespace_name) || bad(out.name)) return "\"" + target + "\" is not NAMESPACE/NAME";
+  return "";
+}
+
 void print_version() {
   std::cout << "fedmetrics-adapter " << version_info().git_version << " (commit " << version_info().git_commit
             << ", tree " << version_info().git_tree_state << ", built " << version_info().build_date << ")\n";
 }
 
 }  // namespace
+
+bool is_kubectl_plugin(const char* argv0) {
+  if (argv0 == nullptr) return false;
+  const std::string_view path(argv0);
+  const auto slash = path.find_last_of('/');
+  return path.substr(slash == std::string_view::npos ? 0 : slash + 1) == "kubectl-fedmetrics";
+}
+
+std::string default_kubeconfig(const char* kubeconfig_env, const char* home_env) {
+  auto exists = [](const std::string& path) {
+    std::FILE* f = path.empty() ? nullptr : std::fopen(path.c_str(), "r");
+    if (f != nullptr) std::fclose(f);
+    return f != nullptr;
+  };
+  if (kubeconfig_env != nullptr && *kubeconfig_env != '\0') {
+    std::string list = kubeconfig_env;
+    for (std::size_t begin = 0; begin <= list.size();) {
+      const auto end = std::min(list.find(':', begin), list.size());
+      if (const std::string path = list.substr(begin, end - begin); exists(path)) return path;
+      begin = end + 1;
+    }
+  }
+  if (home_env != nullptr && *home_env != '\0') {
+    if (const std::string path = std::string(home_env) + "/.kube/config"; exists(path)) return path;
+  }
+  return "";
+}
 
 Invocation parse_command_line(int argc, const char* const* argv) {
   Options options;
@@ -690,6 +759,21 @@ Invocation parse_command_line(int argc, const char* const* argv) {
                   "CronFederatedHPA rules for scenarios with a \"cron\" key (docs/cron.md); one JSON line each.");
   simulate->add_option("--scenario", scenario, "Scenario file (a JSON object or JSON Lines); - for stdin.")
       ->required();
+  const bool plugin = argc > 0 && is_kubectl_plugin(argv[0]);
+  ExplainRequest explain_request;
+  if (plugin) explain_request.program = "kubectl fedmetrics";
+  std::string explain_target, explain_namespace, explain_output = "text";
+  CLI::App* explain = app.add_subcommand(
+      "explain", "Why the FederatedHPA loop would scale NAMESPACE/NAME now (or not): reads it, its history, the "
+                 "member scales, pods and metrics as the loop does, decides, and writes nothing. Takes the server's "
+                 "flags (--kubeconfig, --members-config, --federatedhpa-profile, ...); without --kubeconfig it "
+                 "reads $KUBECONFIG or ~/.kube/config, as kubectl does.");
+  explain->add_option("target", explain_target, "NAMESPACE/NAME of the FederatedHPA (or NAME with -n).");
+  explain->add_option("-n,--namespace", explain_namespace, "Namespace of a NAME given without one (default: default).");
+  explain->add_option("-o,--output", explain_output,
+                      "text (plain words) or json: {\"scenario\", \"decision\"}; `simulate` on the scenario "
+                      "prints the decision.");
+  explain->fallthrough();  // the server's flags, which live on the parent
   CLI::App* version = app.add_subcommand("version", "Print the version information.");
   CLI::App* help = app.add_subcommand("help", "Help about any command.");
 
@@ -700,9 +784,17 @@ Invocation parse_command_line(int argc, const char* const* argv) {
   try {
     app.parse(args);
   } catch (const CLI::CallForHelp&) {
-    std::cout << (simulate->parsed() ? simulate->help() : render_help(app, kHelpHeader));
+    std::cout << (simulate->parsed() ? simulate->help()
+                  : explain->parsed() ? explain->help(explain_request.program)
+                  : plugin            ? std::string(kPluginHelp)
+                                      : render_help(app, kHelpHeader));
     return inv;
   } catch (const CLI::ParseError& e) {
+    if (explain->parsed()) {
+      explain_usage(explain_request.program, e.what());
+      inv.exit_code = 2;
+      return inv;
+    }
     // Before the flags are known, the logger keeps its defaults unless --logging-format=json was given.
     log::init(requested_format(argc, argv), 0);
     log::error("invalid command line", {{"err", e.what()}});
@@ -723,6 +815,33 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     inv.scenario_file = scenario;
     return inv;
   }
+  if (plugin && !explain->parsed()) {
+    std::cerr << kPluginHelp;
+    inv.exit_code = 2;
+    return inv;
+  }
+  if (explain->parsed()) {
+    std::string problem;
+    if (explain_target.empty()) {
+      problem = "explain needs NAMESPACE/NAME";
+    } else if (explain_output != "text" && explain_output != "json") {
+      problem = "-o/--output: \"" + explain_output + "\" is not one of text, json";
+    } else {
+      problem = split_target(explain_target, explain_namespace, explain_request);
+    }
+    if (!problem.empty()) {
+      log::init(requested_format(argc, argv), 0);
+      explain_usage(explain_request.program, problem);
+      inv.exit_code = 2;
+      return inv;
+    }
+    explain_request.json = explain_output == "json";
+    // kubectl's kubeconfig and the members it names: what a user running `kubectl fedmetrics` expects.
+    if (options.kubeconfig.empty()) options.kubeconfig = default_kubeconfig(std::getenv("KUBECONFIG"), std::getenv("HOME"));
+    if (options.members.empty() && options.members_config.empty() && options.metrics_file.empty()) {
+      options.members = "karmada";
+    }
+  }
   store.drop_empty_list_items();
   options.metrics_bind_address_given = app.count("--metrics-bind-address") > 0;
   const auto problems = validate(options, inv.config);
@@ -733,6 +852,13 @@ Invocation parse_command_line(int argc, const char* const* argv) {
     return inv;
   }
   inv.config.no_effect_flags = store.given_no_effect(app);
+  if (explain->parsed()) {
+    inv.kind = Invocation::Kind::Explain;
+    inv.explain = std::move(explain_request);
+    // The output is for a person: warnings and errors only, unless -v asks for more.
+    if (inv.config.verbosity == 0) log::set_info_lines(false);
+    return inv;
+  }
   inv.kind = Invocation::Kind::Serve;
   return inv;
 }

@@ -100,13 +100,31 @@ struct Options {
 /// Validates every field and reports every problem at once (one message each).
 std::vector<std::string> validate(const Options& options, Config& config);
 
+/// `explain NAMESPACE/NAME [-o text|json]`: one FederatedHPA, evaluated as the loop would now.
+struct ExplainRequest {
+  std::string namespace_name;  ///< from NAMESPACE/NAME, or -n/--namespace with a bare NAME ("default")
+  std::string name;
+  bool json = false;           ///< -o json: {"scenario", "decision"}
+  std::string program = "fedmetrics-adapter";  ///< how the user called us: "kubectl fedmetrics" as a plugin
+};
+
 /// What the command line asked for.
 struct Invocation {
-  enum class Kind { Serve, Simulate, Exit } kind = Kind::Serve;
+  enum class Kind { Serve, Simulate, Explain, Exit } kind = Kind::Serve;
   int exit_code = 0;            ///< for Exit: 0 after --help/--version, 2 after a bad flag
-  Config config;                ///< for Serve
+  Config config;                ///< for Serve and Explain (explain takes the server's flags)
   std::string scenario_file;    ///< for Simulate ("-" = stdin)
+  ExplainRequest explain;       ///< for Explain
 };
+
+/// True when argv[0]'s file name is `kubectl-fedmetrics` (installed as a kubectl plugin, a symlink to
+/// fedmetrics-adapter): then `kubectl fedmetrics explain ns/name` runs `explain`, and no subcommand prints
+/// the usage instead of starting a server.
+bool is_kubectl_plugin(const char* argv0);
+
+/// The kubeconfig `explain` uses when --kubeconfig is not given, as kubectl finds it: the first existing
+/// file of $KUBECONFIG (a ':'-separated list), else ~/.kube/config if it exists, else "" (in-cluster).
+std::string default_kubeconfig(const char* kubeconfig_env, const char* home_env);
 
 /// Parses argv and initializes the logger (--logging-format, --v, --vmodule; text when those are bad).
 /// Prints --help/--version output to stdout; flag errors go through the logger (one error line each,

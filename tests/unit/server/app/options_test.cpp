@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "clients/base/log.hpp"
+
 using fedmetrics::app::Invocation;
 using fedmetrics::app::parse_command_line;
 
@@ -142,4 +144,71 @@ TEST_CASE("version and help are commands too", "[unit][app][options]") {
   CHECK(parse({"version"}).exit_code == 0);
   CHECK(parse({"help"}).exit_code == 0);
   CHECK(parse({"--help"}).exit_code == 0);
+}
+
+namespace {
+
+/// parse_command_line with argv[0] = `program`; info lines back on afterwards (explain turns them off).
+Invocation parse_as(const std::string& program, std::initializer_list<std::string> args) {
+  std::vector<std::string> storage{program};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<const char*> argv;
+  for (const auto& a : storage) argv.push_back(a.c_str());
+  auto inv = parse_command_line(static_cast<int>(argv.size()), argv.data());
+  fedmetrics::log::set_info_lines(true);
+  return inv;
+}
+
+}  // namespace
+
+TEST_CASE("explain takes NAMESPACE/NAME, -n with a bare NAME, -o json and the server's flags", "[unit][app][options]") {
+  auto inv = parse_as("fedmetrics-adapter", {"explain", "prod/web", "-o", "json", "--kubeconfig=/dev/null",
+                                             "--horizontal-pod-autoscaler-tolerance=0.2"});
+  REQUIRE(inv.kind == Invocation::Kind::Explain);
+  CHECK(inv.explain.namespace_name == "prod");
+  CHECK(inv.explain.name == "web");
+  CHECK(inv.explain.json);
+  CHECK(inv.explain.program == "fedmetrics-adapter");
+  CHECK(inv.config.federatedhpa.decision.tolerance == 0.2);
+  CHECK(inv.config.members_source == fedmetrics::app::Config::MembersSource::Karmada);
+
+  inv = parse_as("fedmetrics-adapter", {"explain", "web", "-n", "prod", "--kubeconfig=/dev/null"});
+  REQUIRE(inv.kind == Invocation::Kind::Explain);
+  CHECK(inv.explain.namespace_name == "prod");
+  CHECK_FALSE(inv.explain.json);
+  inv = parse_as("fedmetrics-adapter", {"explain", "web", "--kubeconfig=/dev/null"});
+  CHECK(inv.explain.namespace_name == "default");
+}
+
+TEST_CASE("explain refuses a malformed target or output with exit code 2", "[unit][app][options]") {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"explain"}, {"explain", "a/b/c"}, {"explain", "/web"}, {"explain", "prod/"},
+           {"explain", "prod/web", "-o", "yaml"}, {"explain", "prod/web", "-n", "other"}}) {
+    std::vector<const char*> argv{"fedmetrics-adapter"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    const auto inv = parse_command_line(static_cast<int>(argv.size()), argv.data());
+    fedmetrics::log::set_info_lines(true);
+    INFO((args.size() > 1 ? args[1] : std::string()));
+    CHECK(inv.kind == Invocation::Kind::Exit);
+    CHECK(inv.exit_code == 2);
+  }
+}
+
+TEST_CASE("as kubectl-fedmetrics the binary is a kubectl plugin and never starts a server", "[unit][app][options]") {
+  CHECK(fedmetrics::app::is_kubectl_plugin("/usr/local/bin/kubectl-fedmetrics"));
+  CHECK(fedmetrics::app::is_kubectl_plugin("kubectl-fedmetrics"));
+  CHECK_FALSE(fedmetrics::app::is_kubectl_plugin("/usr/bin/fedmetrics-adapter"));
+  const auto bare = parse_as("/usr/local/bin/kubectl-fedmetrics", {});
+  CHECK(bare.kind == Invocation::Kind::Exit);
+  CHECK(bare.exit_code == 2);
+  const auto inv = parse_as("/usr/local/bin/kubectl-fedmetrics", {"explain", "prod/web", "--kubeconfig=/dev/null"});
+  REQUIRE(inv.kind == Invocation::Kind::Explain);
+  CHECK(inv.explain.program == "kubectl fedmetrics");
+}
+
+TEST_CASE("explain finds the kubeconfig as kubectl does", "[unit][app][options]") {
+  using fedmetrics::app::default_kubeconfig;
+  CHECK(default_kubeconfig("/nonexistent/a:/dev/null", nullptr) == "/dev/null");
+  CHECK(default_kubeconfig("", "/nonexistent-home").empty());
+  CHECK(default_kubeconfig(nullptr, nullptr).empty());
 }
