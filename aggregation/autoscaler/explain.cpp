@@ -46,6 +46,8 @@ std::string at(Millis t, Millis now) { return rfc3339(t) + " (" + seconds(now - 
 // The target as a sentence fragment; the effective type is the one set, in upstream order, when unset.
 std::string target_text(const MetricSpec& m) {
   const MetricTarget& t = m.target;
+  // A Pods metric has one kind of target whatever its type says (the HPA reads averageValue only).
+  if (m.type == MetricSourceType::Pods && t.average_value) return "an average of " + quantity(*t.average_value) + " per pod";
   const bool per_pod_resource = m.type == MetricSourceType::Resource || m.type == MetricSourceType::ContainerResource;
   if ((t.type == TargetType::Utilization || t.type == TargetType::Unset) && t.average_utilization) {
     return std::to_string(*t.average_utilization) + "% of the pods' " + m.resource_name + " requests";
@@ -277,6 +279,7 @@ std::string window_text(const Scenario& s, std::int32_t cur, Millis window, bool
     const bool held = inclusive ? r.timestamp >= s.now - window : r.timestamp > s.now - window;
     if (held) out += (out.empty() ? "" : "; ") + std::to_string(r.replicas) + " at " + at(r.timestamp, s.now);
   }
+  if (!s.history.recommendations && !out.empty()) out += " (the current count: a new history starts with it)";
   return out.empty() ? "no earlier recommendation" : out;
 }
 
@@ -395,9 +398,16 @@ std::string why_not(const Scenario& s, const Decision& d) {
                                                  : " (a higher recommendation is still in the scale-down window)");
   }
   if (d.limit_reason == "ScaleUpLimit" || d.limit_reason == "ScaleDownLimit") {
-    return "the metrics propose " + std::to_string(stabilized) + ", but the " +
-           (stabilized > cur ? "scale-up" : "scale-down") +
-           " policies allow no change now (recent scale events used up their periods, or selectPolicy is Disabled)";
+    const bool up = stabilized > cur;
+    std::string why = "recent scale events used up what they allow in their periods";
+    if (!s.hpa.behavior) {
+      why = "the legacy scale-up limit";
+    } else if (const auto b = default_behavior(*s.hpa.behavior);
+               (up ? b.scale_up : b.scale_down)->select_policy == SelectPolicy::Disabled) {
+      why = std::string("scaling ") + (up ? "up" : "down") + " is disabled (selectPolicy Disabled)";
+    }
+    return "the metrics propose " + std::to_string(stabilized) + ", but the " + (up ? "scale-up" : "scale-down") +
+           " policies allow no change now: " + why;
   }
   if (d.limit_reason == "TooManyReplicas") {
     return "the metrics propose " + std::to_string(stabilized) + ", but maxReplicas is " + std::to_string(s.hpa.max_replicas);

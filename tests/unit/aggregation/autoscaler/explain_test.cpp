@@ -92,7 +92,7 @@ TEST_CASE("explain says a recent scale-up used up the policy period when nothing
                   {"scaleUpEvents", {{{"change", 2}, {"timestamp", 980}}}}};
   const std::string text = explain(s);
   contains_all(text, {
-                            "NO CHANGE (stays at 3 replicas): the metrics propose 8, but the scale-up policies allow no change now",
+                            "NO CHANGE (stays at 3 replicas): the metrics propose 8, but the scale-up policies allow no change now: recent scale events used up what they allow in their periods",
                             "+2 pods per 60s allows up to 3",
                             "earlier scale up by 2 at 1970-01-01T00:16:20Z (20s ago)",
                             "Limited by: the scale-up policies (ScaleUpLimit) -> 3 replicas",
@@ -187,6 +187,20 @@ TEST_CASE("explain shows each member's cpu usage against its requests", "[unit][
                             "member1: 1 pod measured, cpu usage 450m of 500m requested (90%), average 450m per pod",
                             "now 90% of requests",
                         });
+}
+
+TEST_CASE("explain says a new history holds the current count and reads a Pods target whatever its type", "[unit][explain]") {
+  // Load gone on a FederatedHPA the loop has never evaluated: the history starts with the current count,
+  // which the 300 s scale-down window then holds.
+  json s = federated(2, 0, 0, {{"scaleDown", {{"stabilizationWindowSeconds", 300}}}});
+  s["hpa"]["metrics"][0]["pods"]["target"] = {{"type", "Value"}, {"averageValue", 700}};
+  const std::string text = explain(s);
+  contains_all(text, {
+                         "1. pods metric http_requests, target an average of 700m per pod",
+                         "NO CHANGE (stays at 2 replicas): the metrics propose 0, but the stabilization window holds 2",
+                         "scale-down window held: 2 at 1970-01-01T00:16:40Z (0s ago) (the current count: a new "
+                         "history starts with it)",
+                     });
 }
 
 }  // namespace
