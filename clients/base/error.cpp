@@ -17,6 +17,7 @@ std::string_view to_string(Errc code) {
     case Errc::Unavailable: return "Unavailable";
     case Errc::ProtocolError: return "ProtocolError";
     case Errc::Cancelled: return "Cancelled";
+    case Errc::Throttled: return "Throttled";
     case Errc::Internal: return "Internal";
   }
   return "Internal";

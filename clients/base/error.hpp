@@ -22,6 +22,7 @@ enum class Errc {
   Unavailable,      ///< a peer could not be reached or answered 5xx: 503
   ProtocolError,    ///< a peer answered something we cannot decode (garbage JSON, truncation)
   Cancelled,        ///< the operation was cancelled (shutdown, client gone)
+  Throttled,        ///< not sent: a limit refused to queue it that long; 429, try again later
   Internal,         ///< a broken invariant: 500
 };
 

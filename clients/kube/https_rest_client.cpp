@@ -62,6 +62,7 @@ net::awaitable<Result<transport::HttpResponse>> HttpsRoundTripper::round_trip(st
 HttpsRestClient::HttpsRestClient(std::unique_ptr<HttpRoundTripper> transport, const Clock& clock,
                                  RestClientOptions options)
     : transport_(std::move(transport)),
+      clock_(clock),
       options_(std::move(options)),
       limiter_(options_.limiter ? options_.limiter
                                 : std::make_shared<RequestLimiter>(options_.qps, options_.burst, clock)) {}
@@ -76,7 +77,14 @@ std::unique_ptr<HttpsRestClient> HttpsRestClient::from_config(const RestConfig& 
 
 net::awaitable<Result<void>> HttpsRestClient::throttle() {
   auto limiter = limiter_;
-  co_return co_await limiter->acquire();
+  if (options_.max_throttle_wait == std::chrono::milliseconds::max()) co_return co_await limiter->acquire();
+  const auto deadline = clock_.steady_now() + options_.max_throttle_wait;
+  auto slot = co_await limiter->acquire(deadline);
+  if (!slot && slot.error().code == Errc::Timeout) {
+    co_return make_error(Errc::Throttled, slot.error().message + " (waits at most " +
+                                              std::to_string(options_.max_throttle_wait.count()) + " ms)");
+  }
+  co_return slot;
 }
 
 net::awaitable<Result<transport::HttpResponse>> HttpsRestClient::send(std::string method, std::string target,

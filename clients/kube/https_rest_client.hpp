@@ -62,6 +62,10 @@ struct RestClientOptions {
   /// A limiter shared with other clients of the same API server (qps/burst are then ignored); null: the
   /// client gets its own from qps/burst.
   std::shared_ptr<RequestLimiter> limiter;
+  /// How long a request may wait for its client-side rate-limit slot. A request whose slot is further away
+  /// is not queued: it fails at once with Throttled and takes no slot (so a flood cannot build a queue that
+  /// everyone behind it waits out). max(): wait as long as it takes (client-go's behaviour).
+  std::chrono::milliseconds max_throttle_wait = std::chrono::milliseconds::max();
   std::chrono::milliseconds request_timeout{32'000};  ///< per request (client-go's default for Karmada members)
   /// 429 and 503 answers with Retry-After are retried this many times (client-go retries up to 10).
   int max_retries = 3;
@@ -103,6 +107,7 @@ class HttpsRestClient final : public RestClient {
   net::awaitable<Result<void>> throttle();
 
   std::unique_ptr<HttpRoundTripper> transport_;
+  const Clock& clock_;
   RestClientOptions options_;
   std::shared_ptr<RequestLimiter> limiter_;
 };

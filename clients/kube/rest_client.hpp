@@ -6,7 +6,8 @@
 // Errors every method can return, mapped from the answer (the message carries the metav1.Status message):
 //   InvalidArgument 400/422, Unauthorized 401, Forbidden 403, NotFound 404, Conflict 409, Gone 410,
 //   TooLarge 413 or a body above the transport limit, Unavailable 429 (after retries)/5xx/connection failure,
-//   Timeout (the per-request timeout passed), ProtocolError (an undecodable body), Cancelled.
+//   Timeout (the per-request timeout passed), ProtocolError (an undecodable body), Cancelled, Throttled (not
+//   sent: the client-side rate-limit slot was further away than the implementation's wait bound).
 #include <chrono>
 #include <functional>
 #include <string>

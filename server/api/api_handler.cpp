@@ -18,6 +18,7 @@
 #include "server/api/negotiation.hpp"
 #include "server/api/name_validation.hpp"
 #include "server/api/status_mapping.hpp"
+#include "server/http/in_flight_limit.hpp"
 #include "server/http/router.hpp"
 
 namespace fedmetrics::api {
@@ -51,6 +52,10 @@ enum Route : int {
 };
 
 bool is_resource_route(int id) { return id >= kResourceNodes && id <= kResourceNamespacedPod; }
+
+// Probes and scrapes are never refused for load (kube exempts them from max-in-flight too): a busy
+// server must still say it is alive and show why it is busy.
+bool is_exempt_from_inflight_limit(int id) { return id <= kReadyzCheck || id == kMetrics; }
 
 http::Router make_router() {
   http::Router r;
@@ -194,7 +199,7 @@ AuditEvent audit_event_for(const http::Request& request, const http::RequestCont
 
 struct ApiHandler::Impl {
   Impl(provider::MetricsProvider& p, auth::Gate& g, HealthChecks& h, prometheus::Registry& reg, VersionInfo v,
-       AuditLog* a)
+       AuditLog* a, std::size_t max_requests_inflight)
       : provider(p),
         gate(g),
         audit(a),
@@ -202,6 +207,7 @@ struct ApiHandler::Impl {
         registry(reg),
         version(std::move(v)),
         router(make_router()),
+        inflight_limit(max_requests_inflight),
         requests(prometheus::BuildCounter()
                      .Name("fedmetrics_http_requests_total")
                      .Help("HTTP requests served, by verb, route template and status code.")
@@ -231,6 +237,7 @@ struct ApiHandler::Impl {
   std::vector<const prometheus::Collectable*> collectables;  // set before serving
   VersionInfo version;
   http::Router router;
+  http::InFlightLimit inflight_limit;
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Histogram>& durations;
   prometheus::Gauge& in_flight;
@@ -424,8 +431,10 @@ struct ApiHandler::Impl {
 };
 
 ApiHandler::ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
-                       prometheus::Registry& registry, VersionInfo version, AuditLog* audit)
-    : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version), audit)) {}
+                       prometheus::Registry& registry, VersionInfo version, AuditLog* audit,
+                       std::size_t max_requests_inflight)
+    : impl_(std::make_unique<Impl>(provider, gate, health, registry, std::move(version), audit,
+                                   max_requests_inflight)) {}
 
 ApiHandler::~ApiHandler() = default;
 
@@ -454,6 +463,15 @@ net::awaitable<http::Response> ApiHandler::handle(http::Request request, http::R
   }
   const auto match = impl.router.match(target->segments);
   if (match) route_label = match->pattern;
+  std::optional<http::InFlightLimit::Slot> slot;
+  if (!match || !is_exempt_from_inflight_limit(match->id)) {
+    slot = impl.inflight_limit.try_acquire();
+    if (!slot) {
+      response = status_response(429, std::string(auth::kTooManyRequestsMessage));
+      impl.observe(request.method, route_label, response.status, context.received);
+      co_return response;
+    }
+  }
   std::vector<std::string> members;
 
   // Named arguments, not temporaries: g++ 12 destroys temporaries passed to a coroutine inside co_await twice.

@@ -35,9 +35,13 @@ class ApiHandler final : public http::Handler {
   /// transport's rejections passes `gate` before routing. Registers the request metrics
   /// (`fedmetrics_http_requests_total`, `fedmetrics_http_request_duration_seconds`,
   /// `fedmetrics_http_requests_in_flight`, `fedmetrics_build_info`) in `registry`.
-  /// `audit` may be null (no audit log).
+  /// `audit` may be null (no audit log). At most `max_requests_inflight` requests (0: no limit) are
+  /// handled at once, health probes and /metrics not counted (kube's --max-requests-inflight); the next
+  /// one is answered 429 with Retry-After: 1 at once, before authentication (so that a flood of tokens to
+  /// review cannot occupy the server either).
   ApiHandler(provider::MetricsProvider& provider, auth::Gate& gate, HealthChecks& health,
-             prometheus::Registry& registry, VersionInfo version, AuditLog* audit = nullptr);
+             prometheus::Registry& registry, VersionInfo version, AuditLog* audit = nullptr,
+             std::size_t max_requests_inflight = 0);
   ~ApiHandler() override;
 
   /// /metrics also serves `source` (collected at scrape time), besides `registry` and the process_*

@@ -16,10 +16,11 @@ kubeapi::Status status_for(const Error& error) {
     case Errc::Unavailable:
     case Errc::ProtocolError:
     case Errc::Cancelled: code = 503; break;
+    case Errc::Throttled: code = 429; break;
     case Errc::Internal: code = 500; break;
   }
   kubeapi::Status status{code, kubeapi::reason_for_code(code), error.message, std::nullopt};
-  if (code == 503) status.details = kubeapi::StatusDetails{{}, {}, {}, {}, 1};
+  if (code == 503 || code == 429) status.details = kubeapi::StatusDetails{{}, {}, {}, {}, 1};
   return status;
 }
 

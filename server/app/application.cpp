@@ -84,10 +84,23 @@ Result<http::TlsSettings> tls_settings(const Config& c) {
 
 /// A REST client for the control plane named by a kubeconfig. Throws with the flag name on a bad file.
 std::unique_ptr<kube::HttpsRestClient> control_plane_client(const std::string& path, const char* flag,
-                                                            const Clock& clock) {
+                                                            const Clock& clock,
+                                                            kube::RestClientOptions options = {}) {
   auto config = kube::load_kubeconfig(path);
   if (!config) throw std::runtime_error(std::string(flag) + ": " + config.error().message);
-  return kube::HttpsRestClient::from_config(*config, clock);
+  return kube::HttpsRestClient::from_config(*config, clock, options);
+}
+
+/// The clients of TokenReviews and SubjectAccessReviews queue a review for at most this long behind their
+/// rate limit; a request whose review cannot start by then is answered 429 (issue #12 item 2: a flood of
+/// random tokens queued without bound, and legitimate requests and shutdown waited behind it). One second
+/// is kube's Retry-After for the same answer: at the default 50 qps about 50 reviews wait at once.
+constexpr std::chrono::milliseconds kMaxReviewQueueWait{1000};
+
+kube::RestClientOptions review_client_options() {
+  kube::RestClientOptions o;
+  o.max_throttle_wait = kMaxReviewQueueWait;
+  return o;
 }
 
 /// Graceful shutdown: hand the leader lease over first (another replica can take the loop at once), then
@@ -277,12 +290,14 @@ int Application::run() {
   std::unique_ptr<auth::SubjectAccessReviewAuthorizer> access_reviews;
   try {
     if (!c.authentication_kubeconfig.empty()) {
-      authn_client = control_plane_client(c.authentication_kubeconfig, "--authentication-kubeconfig", clock);
+      authn_client = control_plane_client(c.authentication_kubeconfig, "--authentication-kubeconfig", clock,
+                                          review_client_options());
       token_reviews = std::make_unique<auth::TokenReviewAuthenticator>(
           *authn_client, clock, auth::TokenReviewOptions{c.token_cache_ttl, {}, 10'000});
     }
     if (!c.authorization_kubeconfig.empty()) {
-      authz_client = control_plane_client(c.authorization_kubeconfig, "--authorization-kubeconfig", clock);
+      authz_client = control_plane_client(c.authorization_kubeconfig, "--authorization-kubeconfig", clock,
+                                          review_client_options());
       access_reviews = std::make_unique<auth::SubjectAccessReviewAuthorizer>(
           *authz_client, clock, auth::SubjectAccessReviewOptions{c.authorized_ttl, c.unauthorized_ttl, 10'000});
     }
@@ -300,7 +315,7 @@ int Application::run() {
     }
     audit = std::move(*opened);
   }
-  api::ApiHandler handler(metrics, gate, health, registry, version_info(), audit.get());
+  api::ApiHandler handler(metrics, gate, health, registry, version_info(), audit.get(), c.max_requests_inflight);
   OperationalMetrics::StateSource member_states_source;
   if (federated) {
     member_states_source = [fed = federated, karmada_directory] {

@@ -46,6 +46,7 @@ struct Config {
   std::size_t max_request_body_bytes = 1024 * 1024;
   std::size_t max_buffered_request_bytes = 64 * 1024 * 1024;
   std::size_t max_connections = 10000;
+  std::size_t max_requests_inflight = 400;  ///< 0 = no limit
 
   int verbosity = 0;
   log::Format logging_format = log::Format::Text;

@@ -245,7 +245,7 @@ void add_features_flags(FlagSet f) {
   f.no_effect("--enable-priority-and-fairness", "bool", "",
               "If true, replace the max-in-flight handler with an enhanced one that queues and dispatches with "
               "priority and fairness.",
-              "requests are bounded by --max-connections and the per-member limits.");
+              "requests are bounded by --max-requests-inflight, --max-connections and the per-member limits.");
 }
 
 void add_control_plane_flags(FlagSet f, Options& o) {
@@ -301,6 +301,10 @@ void add_limits_flags(FlagSet f, Options& o) {
             "Request data all connections together may hold while requests are read and served (read buffers, "
             "counted twice for the parsed headers); a request that would need more gets 429.");
   f.integer("--max-connections", o.max_connections, "Most simultaneous client connections.");
+  f.integer("--max-requests-inflight", o.max_requests_inflight,
+            "The maximum number of requests in flight at a given time (health probes and /metrics not "
+            "counted). When the server exceeds this, it rejects requests at once with 429 and Retry-After: 1, "
+            "before authentication. Zero for no limit.");
 }
 
 void add_metrics_flags(FlagSet f, Options& o) {
@@ -493,6 +497,11 @@ std::vector<std::string> validate(const Options& o, Config& c) {
            c.max_buffered_request_bytes);
   positive("max-connections", o.max_connections, 1 << 20, c.max_connections);
   positive("member-max-in-flight", o.member_max_in_flight, 100'000, c.member_max_in_flight);
+  if (o.max_requests_inflight < 0 || o.max_requests_inflight > (1 << 20)) {
+    problems.push_back("--max-requests-inflight: must be between 0 (no limit) and " + std::to_string(1 << 20));
+  } else {
+    c.max_requests_inflight = static_cast<std::size_t>(o.max_requests_inflight);
+  }
 
   if (o.verbosity < 0 || o.verbosity > 10) problems.push_back("--v: must be between 0 and 10");
   c.verbosity = o.verbosity;

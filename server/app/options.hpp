@@ -49,6 +49,7 @@ struct Options {
   std::int64_t max_request_body_bytes = 1024 * 1024;
   std::int64_t max_buffered_request_bytes = 64 * 1024 * 1024;
   std::int64_t max_connections = 10000;
+  int max_requests_inflight = 400;  ///< kube's default; 0 = no limit
 
   int verbosity = 0;
   std::string logging_format = "text";

@@ -20,6 +20,8 @@ struct AuthnOutcome {
     NoCredentials,  ///< this strategy does not apply (no cert, no header, no token): try the next
     Authenticated,  ///< `user` is set
     Failed,         ///< credentials were presented and are invalid: `error` says why (never the secret)
+    Throttled,      ///< no decision now: the review could not start within its wait bound; the gate
+                    ///< answers 429 with Retry-After (not cached)
   };
   Kind kind = Kind::NoCredentials;
   UserInfo user;

@@ -15,6 +15,7 @@ struct AuthzOutcome {
   Decision decision = Decision::NoOpinion;
   std::string reason;  ///< appended to the 403 message when non-empty
   std::string error;   ///< the check itself failed (e.g. SubjectAccessReview unreachable): 500
+  bool throttled = false;  ///< with `error`: the check could not start within its wait bound: 429, retry later
 };
 
 /// Thread-safe; may complete on any thread.

@@ -69,7 +69,7 @@ net::awaitable<AuthnOutcome> TokenReviewAuthenticator::authenticate(AuthnRequest
   const kube::ResourceRef tokenreviews{"authentication.k8s.io", "v1", "tokenreviews", ""};
   auto answer = co_await client_.create(tokenreviews, std::move(review));
   if (!answer) {
-    out.kind = AuthnOutcome::Kind::Failed;
+    out.kind = answer.error().code == Errc::Throttled ? AuthnOutcome::Kind::Throttled : AuthnOutcome::Kind::Failed;
     out.error = "token review failed: " + answer.error().message;  // not cached: retried next request
     co_return out;
   }
@@ -126,6 +126,7 @@ net::awaitable<AuthzOutcome> SubjectAccessReviewAuthorizer::authorize(RequestAtt
   AuthzOutcome out;
   if (!answer) {
     out.error = "subject access review failed: " + answer.error().message;
+    out.throttled = answer.error().code == Errc::Throttled;
     co_return out;
   }
   const auto& status = (*answer)["status"];

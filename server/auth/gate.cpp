@@ -5,6 +5,11 @@ namespace {
 
 kubeapi::Status unauthorized() { return {401, "Unauthorized", "Unauthorized", std::nullopt}; }
 
+// A review that could not start in time: come back in a second (kube's max-in-flight answer).
+kubeapi::Status too_many_requests() {
+  return {429, "TooManyRequests", std::string(kTooManyRequestsMessage), kubeapi::StatusDetails{{}, {}, {}, {}, 1}};
+}
+
 void add_authenticated_group(UserInfo& user) {
   for (const auto& g : user.groups) {
     if (g == kAuthenticatedGroup || g == kUnauthenticatedGroup) return;
@@ -55,6 +60,11 @@ net::awaitable<GateOutcome> Gate::check(std::string method, http::Target target,
   }
   if (who.kind != AuthnOutcome::Kind::Authenticated && token_ != nullptr) {
     who = co_await token_->authenticate(request);
+    if (who.kind == AuthnOutcome::Kind::Throttled) {
+      out.rejection = too_many_requests();
+      out.method = who.error;
+      co_return out;
+    }
     if (who.kind == AuthnOutcome::Kind::Failed) failures.push_back(who.error);
   }
   if (who.kind != AuthnOutcome::Kind::Authenticated) {
@@ -77,7 +87,9 @@ net::awaitable<GateOutcome> Gate::check(std::string method, http::Target target,
   if (decision.decision == Decision::NoOpinion && authorizer_ != nullptr) {
     decision = co_await authorizer_->authorize(out.attributes);
   }
-  if (!decision.error.empty()) {
+  if (decision.throttled) {
+    out.rejection = too_many_requests();
+  } else if (!decision.error.empty()) {
     out.rejection = kubeapi::Status{500, "InternalError", "Internal error occurred: authorization check failed: " +
                                                               decision.error, std::nullopt};
   } else if (decision.decision != Decision::Allow) {

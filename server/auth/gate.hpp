@@ -7,6 +7,7 @@
 // members are called with our own credentials), so an unvouched header has no effect.
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "clients/kubeapi/status.hpp"
@@ -15,6 +16,9 @@
 #include "server/auth/certificate_authenticators.hpp"
 
 namespace fedmetrics::auth {
+
+/// The message of every 429 (k8s.io/apiserver's max-in-flight filter says the same).
+inline constexpr std::string_view kTooManyRequestsMessage = "Too many requests, please try again later.";
 
 struct GateConfig {
   bool request_header_enabled = false;  ///< --requestheader-client-ca-file given
@@ -25,7 +29,8 @@ struct GateConfig {
 };
 
 struct GateOutcome {
-  std::optional<kubeapi::Status> rejection;  ///< 401/403/500 when set
+  /// 401/403/500 when set; 429 with retryAfterSeconds 1 when a review could not start in time.
+  std::optional<kubeapi::Status> rejection;
   RequestAttributes attributes;              ///< with the authenticated user
   std::string method;                        ///< how the user authenticated
 };

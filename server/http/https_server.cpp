@@ -1,6 +1,8 @@
 #include "server/http/https_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -34,7 +36,8 @@ using transport::TlsSocket;
 /// One connection, as the server's registry sees it (for shutdown).
 struct ConnectionBase {
   virtual ~ConnectionBase() = default;
-  /// Cancels pending I/O on the connection's strand (only when idle unless `all`).
+  /// Cancels pending I/O on the connection's strand (only when idle unless `all`). `all` also cancels the
+  /// request being handled, whatever it awaits (a review behind a rate limit, a member call).
   virtual void cancel(bool all) = 0;
 };
 
@@ -52,11 +55,14 @@ struct Connection final : ConnectionBase, std::enable_shared_from_this<Connectio
   bool idle = true;  ///< waiting for the first byte of the next request
   bool expired = false;
   std::uint64_t phase = 0;
+  /// Bound to the connection's coroutine: a terminal emit cancels whatever it awaits, the handler included.
+  asio::cancellation_signal handling;
 
   void cancel(bool all) override {
     asio::post(timer.get_executor(), [self = shared_from_this(), all] {
       boost::system::error_code ignored;
       if (all || self->idle) self->stream.socket().cancel(ignored);
+      if (all) self->handling.emit(asio::cancellation_type::terminal);
     });
   }
   /// Bounds what follows by `limit` (until the next arm or disarm).
@@ -268,7 +274,12 @@ net::awaitable<Response> dispatch(StatePtr st, Request request, RequestContext c
   try {
     co_return co_await st->handler.handle(std::move(request), std::move(context));
   } catch (const std::exception& e) {
-    log::error("handler failed", {{"error", e.what()}});
+    // Cancelled at the end of the shutdown grace period: expected, the connection closes next.
+    if (st->stopping.load()) {
+      log::verbose(1, "request cancelled by shutdown", {{"error", e.what()}});
+    } else {
+      log::error("handler failed", {{"error", e.what()}});
+    }
   }
   co_return st->handler.error_response(500, "Internal error occurred: the request handler failed");
 }
@@ -438,14 +449,21 @@ net::awaitable<void> run_connection(StatePtr st, std::shared_ptr<Connection> con
 void spawn_connection(const StatePtr& st, tcp::socket socket) {
   auto executor = socket.get_executor();
   auto conn = std::make_shared<Connection>(std::move(socket), st->tls ? st->tls->current() : nullptr);
-  asio::co_spawn(executor, run_connection(st, std::move(conn)), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("connection failed", {{"error", ex.what()}});
-    }
-  });
+  auto& slot_owner = conn->handling;
+  // The handler keeps the connection (and so the signal its slot belongs to) alive until co_spawn is done.
+  asio::co_spawn(executor, run_connection(st, conn),
+                 asio::bind_cancellation_slot(slot_owner.slot(), [conn, st](std::exception_ptr e) {
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& ex) {
+                     if (st->stopping.load()) {
+                       log::verbose(1, "connection cancelled by shutdown", {{"error", ex.what()}});
+                     } else {
+                       log::error("connection failed", {{"error", ex.what()}});
+                     }
+                   }
+                 }));
 }
 
 net::awaitable<void> accept_loop(StatePtr st) {
@@ -523,8 +541,16 @@ net::awaitable<void> HttpsServer::shutdown(std::chrono::milliseconds grace) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   const auto deadline = std::chrono::steady_clock::now() + grace;
+  // After the grace period every connection is cancelled, the request it handles included; they end within
+  // milliseconds. This bound only keeps a stuck connection from holding the process.
+  constexpr auto kForcedCloseWait = std::chrono::milliseconds(500);
   bool forced = false;
   while (st->connections.load() > 0) {
+    if (forced && std::chrono::steady_clock::now() >= deadline + kForcedCloseWait) {
+      log::warning("connections still open after the shutdown grace period; exiting anyway",
+                   {{"connections", st->connections.load()}});
+      co_return;
+    }
     if (!forced && std::chrono::steady_clock::now() >= deadline) {
       log::warning("shutdown grace period over; closing remaining connections",
                    {{"connections", st->connections.load()}, {"in_flight", st->in_flight.load()}});

@@ -58,7 +58,8 @@ class HttpsServer {
   /// Starts accepting on the io_context. Call after listen().
   void start();
   /// Stops accepting, closes idle connections and lets requests in flight finish; after `grace`,
-  /// closes whatever is left. Completes when every connection has ended.
+  /// cancels whatever is left, the requests being handled included (terminal cancellation of whatever they
+  /// await). Completes when every connection has ended, and at the latest 500 ms after `grace`.
   net::awaitable<void> shutdown(std::chrono::milliseconds grace);
 
   std::size_t open_connections() const;

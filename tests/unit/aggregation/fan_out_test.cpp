@@ -236,7 +236,7 @@ TEST_CASE("ttl cache entries expire on the injected clock and a zero TTL disable
   cache.put("x", 1);
   clock.advance(1s);
   cache.put("y", 2);
-  cache.put("z", 3);  // full: the entry closest to expiry (x) goes
+  cache.put("z", 3);  // full: the least recently used entry (x) goes
   CHECK_FALSE(cache.get("x"));
   CHECK(cache.get("y") == 2);
   CHECK(cache.get("z") == 3);

@@ -260,6 +260,30 @@ TEST_CASE("the client-side limiter admits a burst without waiting", "[unit][kube
   CHECK(f.rt->requests.size() == 3);
 }
 
+TEST_CASE("a bounded wait refuses a request whose rate-limit slot is too far away, without queueing it (issue #12 item 2)",
+          "[unit][kube][rest]") {
+  RestClientOptions o;
+  o.qps = 1;  // after the burst, one slot per second: further away than the bound
+  o.burst = 2;
+  o.max_throttle_wait = std::chrono::milliseconds(250);
+  Fixture f(o);
+  for (int i = 0; i < 3; ++i) f.rt->answer(200, "{}");
+  for (int i = 0; i < 2; ++i) REQUIRE(test::run_coro(get_pod(*f.client, "x")));
+  // A flood: every request fails at once as Throttled, sends nothing and reserves nothing (the old client
+  // queued them all, the 100th one 100 s out, and everyone after it behind them).
+  for (int i = 0; i < 100; ++i) {
+    auto r = test::run_coro(get_pod(*f.client, "x"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Errc::Throttled);
+    CHECK(r.error().message.find("waits at most 250 ms") != std::string::npos);
+  }
+  CHECK(f.rt->requests.size() == 2);
+  // Nothing was reserved by the refused requests: one second later a request is sent at once.
+  f.clock.advance(std::chrono::seconds(1));
+  CHECK(test::run_coro(get_pod(*f.client, "x")));
+  CHECK(f.rt->requests.size() == 3);
+}
+
 net::awaitable<Result<json>> bump_replicas(RestClient& c, int attempts) {
   ResourceRef ref = resources::deployments().in("web");
   std::string name = "api";

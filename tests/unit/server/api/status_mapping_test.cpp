@@ -19,6 +19,7 @@ TEST_CASE("every Errc maps to one HTTP code and its Kubernetes reason", "[unit][
       {Errc::Unavailable, 503, "ServiceUnavailable"},
       {Errc::ProtocolError, 503, "ServiceUnavailable"},
       {Errc::Cancelled, 503, "ServiceUnavailable"},
+      {Errc::Throttled, 429, "TooManyRequests"},
       {Errc::Internal, 500, "InternalError"},
   }));
   CAPTURE(to_string(errc));
@@ -27,7 +28,7 @@ TEST_CASE("every Errc maps to one HTTP code and its Kubernetes reason", "[unit][
   CHECK(status.reason == reason);
   CHECK(status.message == "what happened");
   // only "try again" answers carry retryAfterSeconds
-  CHECK(status.details.has_value() == (code == 503));
+  CHECK(status.details.has_value() == (code == 503 || code == 429));
   if (status.details) CHECK(status.details->retry_after_seconds == 1);
 }
 
