@@ -26,6 +26,12 @@ A route key may carry the raw query string; the exact "path?query" is tried firs
 watch request (query watch=1 or watch=true: a kube-apiserver stand-in), then the path alone.
 Unknown paths answer 404 with a metav1.Status body. "body" may be a JSON value or a string sent verbatim.
 
+Delegated authentication and authorization (a control-plane stand-in; faults do not apply):
+    POST /apis/authentication.k8s.io/v1/tokenreviews        answered from "tokens": {"<token>": {"username": ...,
+                                                           "groups": [...]} or "hang"}; other tokens: not
+                                                           authenticated
+    POST /apis/authorization.k8s.io/v1/subjectaccessreviews  allowed for the users in "allowed_users": [...]
+
 Control endpoints (never faulted, never recorded):
     GET  /_fake/requests   -> [{"method","path","authorization","client_cn","time"}...] in arrival order
                               (time: seconds, monotonic clock of this process)
@@ -82,6 +88,23 @@ class Imposter:
                                             "versions": vs, "preferredVersion": vs[0] if vs else {}}}
         return None
 
+    def review(self, obj):
+        """The answer to a TokenReview or SubjectAccessReview (a control-plane stand-in for delegated auth):
+        a token listed under the fixtures' "tokens" is that user ("hang": never answered, None here), any other
+        token is not authenticated; a SubjectAccessReview is allowed for the users in "allowed_users"."""
+        spec = obj.get("spec", {}) if isinstance(obj, dict) else {}
+        if obj.get("kind") == "TokenReview":
+            user = self.fixtures.get("tokens", {}).get(spec.get("token", ""))
+            if user == "hang":
+                return None
+            status = {"authenticated": True, "user": user} if user else {"authenticated": False}
+        else:
+            status = {"allowed": spec.get("user") in self.fixtures.get("allowed_users", [])}
+        return dict(obj, status=status)
+
+
+REVIEW_PATHS = ("/apis/authentication.k8s.io/v1/tokenreviews", "/apis/authorization.k8s.io/v1/subjectaccessreviews")
+
 
 def make_handler(imp):
     args = imp.args
@@ -119,8 +142,15 @@ def make_handler(imp):
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self.rfile.read(length) if length else b""
+            if self.path.split("?")[0] in REVIEW_PATHS:
+                imp.record("POST", self.path, self.headers, self.client_cn())
+                answer = imp.review(json.loads(body or b"{}"))
+                if answer is None:
+                    time.sleep(3600)  # a review that never completes
+                    return
+                self.send_json(201, answer)
+                return
             if self.path == "/_fake/reset":
                 with imp.lock:
                     imp.requests.clear()
