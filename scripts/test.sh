@@ -9,8 +9,9 @@
 #   e2e          tests against real upstream peers (etcd, kube-apiserver, kubectl, helm built from the Go module
 #                proxy into ~/.cache/fedmetrics/peers on first use: about 15-25 min cold, cached after), the
 #                Helm chart (lint, render, install) included
-#   federation   the local federation (scripts/local-up) and the seed walkthrough with fedmetrics' and with
-#                Karmada's FederatedHPA loop; builds every peer first (about 50 min cold on 2 cores, cached)
+#   federation   the local federation (scripts/local-up) and the seed walkthrough, then the CPU walkthrough on
+#                the same federation, with fedmetrics' and with Karmada's FederatedHPA loop; builds every peer
+#                first (about 50 min cold on 2 cores, cached)
 #   bench        scripts/bench --smoke: every benchmark scenario at a tiny size, fedmetrics only (seconds)
 #   sanitize     unit tests under ASan + UBSan
 #   fuzz         libFuzzer targets, bounded (FEDMETRICS_FUZZ_SECONDS per target, default 30)

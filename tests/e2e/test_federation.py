@@ -156,7 +156,8 @@ def _apiservice_available(fed, name):
 
 
 def test_fedmetrics_apiservices_available(fed):
-    for name in ("v1beta2.custom.metrics.k8s.io", "v1beta1.custom.metrics.k8s.io", "v1alpha1.cluster.karmada.io"):
+    for name in ("v1beta2.custom.metrics.k8s.io", "v1beta1.custom.metrics.k8s.io", "v1beta1.metrics.k8s.io",
+                 "v1alpha1.cluster.karmada.io"):
         o, ok = _apiservice_available(fed, name)
         assert ok, (name, o.get("status"))
         assert o["spec"].get("caBundle") and not o["spec"].get("insecureSkipTLSVerify"), name
@@ -193,6 +194,34 @@ def test_load_on_member1_shows_up_through_karmada(fed):
         hey.wait(timeout=30)
     assert all(seen.get(p, 0) > 0 for p in m1), seen
     assert all(seen.get(p, -1) == 0 for p in m2), seen
+
+
+PODS_METRICS = "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dsample-app"
+CLUSTER_ANNOTATION = "resource.karmada.io/query-from-cluster"
+
+
+def test_resource_metrics_from_members_through_karmada(fed):
+    """Issue #13 item 5: each member serves metrics.k8s.io from prometheus-adapter's resourceRules (over its
+    Prometheus, fed by sample_app.py's simulated usage); through the Karmada apiserver fedmetrics lists the
+    union, each item naming its cluster; real `kubectl top` through the aggregator shows both members."""
+    want = {}
+    for m in MEMBERS:
+        got = raw(fed, fed[f"{m.upper()}_READER_KUBECONFIG"], PODS_METRICS)
+        assert {i["metadata"]["name"] for i in got["items"]} == running_pods(fed, m), (m, got)
+        for i in got["items"]:
+            want[i["metadata"]["name"]] = m
+            cpu = [c["usage"]["cpu"] for c in i["containers"]]
+            assert cpu and all(c.endswith(("m", "n")) or c == "0" for c in cpu), i
+    kc = fed["KARMADA_KUBECONFIG"]
+    got = raw(fed, kc, PODS_METRICS)
+    assert {i["metadata"]["name"]: i["metadata"]["annotations"][CLUSTER_ANNOTATION] for i in got["items"]} == want
+    nodes = raw(fed, kc, "/apis/metrics.k8s.io/v1beta1/nodes")
+    assert sorted((i["metadata"]["name"], i["metadata"]["annotations"][CLUSTER_ANNOTATION])
+                  for i in nodes["items"]) == [("kwok-node-0", "member1"), ("kwok-node-0", "member2")], nodes
+    top = kubectl(fed, kc, "top", "pods", "-A").stdout
+    assert set(want) <= {l.split()[1] for l in top.splitlines()[1:] if l.strip()}, top
+    top = kubectl(fed, kc, "top", "nodes").stdout
+    assert [l.split()[0] for l in top.splitlines()[1:] if l.strip()] == ["kwok-node-0", "kwok-node-0"], top
 
 
 def _curl_fedmetrics(fed, *args):

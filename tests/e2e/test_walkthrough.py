@@ -5,9 +5,12 @@
 
 Each runs `scripts/walkthrough DIR` (local-up with FED_KARMADA_CONTROLLERS=1, the seed's FederatedHPA,
 a bounded hey load on member1's sample-app at 127.0.0.1, live view until the federation is back at
-1 pod), then asserts on DIR/walkthrough.json and the loop's events, and always runs local-down.
-~2.5 min each; the fedmetrics run then adds a CronFederatedHPA phase on the seed's workload (cron_phase:
-one minute boundary, +0.5-1.5 min).
+1 pod), then, on the same federation, `scripts/walkthrough --metric cpu DIR` (the FederatedHPA with a
+CPU Utilization target of 50 % read through metrics.k8s.io, a shorter load: WT_CPU_LOAD_S, and
+`kubectl top pods -A` / `kubectl top nodes` through the Karmada apiserver at the peak), then asserts on
+DIR/walkthrough.json, DIR/walkthrough-cpu.json and the loop's events, and always runs local-down.
+~2.5 min + ~1.5 min each; the fedmetrics run then adds a CronFederatedHPA phase on the seed's workload
+(cron_phase: one minute boundary, +0.5-1.5 min).
 
     pytest -q -s tests/e2e/test_walkthrough.py
 
@@ -68,6 +71,7 @@ def run(request):
         print(p.stderr[-3000:])
         summary_path = d / "walkthrough.json"
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+        cpu = cpu_phase(d, env) if p.returncode == 0 else None
         kubectl = None
         for line in (d / "env").read_text().splitlines() if (d / "env").exists() else []:
             if line.startswith("KUBECTL_BIN="):
@@ -82,12 +86,26 @@ def run(request):
         cron = cron_phase(d, kubectl) if kubectl and request.param == "fedmetrics" and p.returncode == 0 else None
         ops = ops_phase(d, kubectl, started) if kubectl and request.param == "fedmetrics" and p.returncode == 0 else None
         yield {"rc": p.returncode, "stdout": p.stdout, "summary": summary, "events": events, "dir": d,
-               "loop": request.param, "cron": cron, "ops": ops}
+               "loop": request.param, "cron": cron, "ops": ops, "cpu": cpu}
     finally:
         if os.environ.get("FEDMETRICS_E2E_KEEP") == "1":
             print("federation left running: %s (stop: scripts/local-down %s)" % (d, d))
         else:
             subprocess.run([str(LOCAL_DOWN), str(d)], cwd=ROOT, timeout=300)
+
+
+def cpu_phase(d, env):
+    """The CPU walkthrough on the federation the seed walkthrough left (same loop, same FederatedHPA name:
+    the script replaces the seed's FederatedHPA and starts again from 1 pod per member)."""
+    started = time.time()
+    cpu_env = dict(env, WT_LOAD_S=os.environ.get("WT_CPU_LOAD_S", "30"))
+    p = subprocess.run([str(WALKTHROUGH), "--metric", "cpu", str(d)], cwd=ROOT, env=cpu_env, capture_output=True,
+                       text=True, timeout=600)
+    print(p.stdout[-6000:])
+    print(p.stderr[-3000:])
+    path = d / "walkthrough-cpu.json"
+    return {"rc": p.returncode, "stdout": p.stdout, "wall_s": round(time.time() - started, 1),
+            "summary": json.loads(path.read_text()) if path.exists() else None}
 
 
 OPS_CHECK = ROOT / "scripts" / "lib" / "federation" / "ops_check.py"
@@ -265,6 +283,48 @@ def test_scaling_done_by_the_chosen_loop(run):
     assert all(l[1] == COMPONENTS[run["loop"]] for l in rescales), run["events"]
     assert any("above target" in l[2] for l in rescales), run["events"]
     assert any("below target" in l[2] for l in rescales), run["events"]
+
+
+def test_cpu_walkthrough_scales_both_members_and_back(run):
+    """Issue #13 item 6: CPU Utilization 50 % (metrics.k8s.io through the Karmada apiserver for Karmada's
+    controller, the in-process provider for fedmetrics' loop), 1 pod per member -> >1 in both -> 1."""
+    c = run["cpu"]
+    assert c and c["summary"], (c or {}).get("stdout", "")[-3000:]
+    s = c["summary"]
+    assert c["rc"] == 0 and s["ok"], c["stdout"][-3000:]
+    assert s["metric"] == "cpu"
+    assert "http://127.0.0.1:" in s["load_cmd"] and " -z " in s["load_cmd"]
+    assert s["load_s_actual"] <= int(os.environ.get("WT_CPU_LOAD_S", "30")) + 30
+    assert s["max_running_per_cluster"]["member1"] > 1 and s["max_running_per_cluster"]["member2"] > 1, s
+    assert 1 < s["max_fhpa_replicas"] <= 10
+    assert s["max_metric"] > 50, s  # the utilization the loop saw went above the 50 % target
+    last = s["samples"][-1]
+    assert last["current"] == 1 and last["template"] == 1 and sum(last["running"].values()) == 1, last
+    # this run's rescale events (the seed walkthrough's, on the same FederatedHPA name, are older)
+    ups = [r for r in s["rescale_events"] if r["first_s"] >= 0 and "cpu resource utilization" in r["message"]
+           and "above target" in r["message"]]
+    downs = [r for r in s["rescale_events"] if r["last_s"] >= s["load_s_actual"] and "below target" in r["message"]]
+    assert ups and downs, s["rescale_events"]
+    assert all(r["component"] == COMPONENTS[run["loop"]] for r in ups + downs), s["rescale_events"]
+
+
+def test_kubectl_top_through_karmada_lists_both_members(run):
+    """Issue #13 item 6: `kubectl top pods -A` and `kubectl top nodes` against the Karmada apiserver (real
+    kubectl, real aggregator, fedmetrics, both members' prometheus-adapter resourceRules), taken while both
+    members ran >1 pod (3 s after the view first saw that)."""
+    s = (run["cpu"] or {}).get("summary") or {}
+    top = s.get("top")
+    assert top, s
+    pods, nodes = top["pods"], top["nodes"]
+    assert pods["rc"] == 0 and nodes["rc"] == 0, top
+    rows = [l.split() for l in pods["output"].splitlines()[1:] if l.strip()]
+    listed = {r[1] for r in rows if len(r) >= 4}
+    for cluster, names in top["pods_by_cluster"].items():
+        assert listed & set(names), (cluster, names, pods["output"])
+    assert all(r[2].endswith("m") for r in rows if len(r) >= 4), pods["output"]
+    # one fake node per member, both named kwok-node-0 (one row each: a list is the union)
+    node_rows = [l.split() for l in nodes["output"].splitlines()[1:] if l.strip()]
+    assert [r[0] for r in node_rows] == ["kwok-node-0", "kwok-node-0"], nodes["output"]
 
 
 def test_members_down_keeps_fedmetrics_ready_and_the_apiservice_available(run):

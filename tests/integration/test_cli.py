@@ -227,6 +227,22 @@ def test_simulate_replays_real_loop_decisions():
     assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 6), (6, 10), (10, 1)]
 
 
+def test_simulate_replays_real_cpu_loop_decisions():
+    """docs/examples/cpu-walkthrough-replay.jsonl: the -v=3 scenarios fedmetrics' loop logged for its two
+    rescales in the CPU walkthrough on the local federation (`scripts/walkthrough --metric cpu`: Resource cpu
+    Utilization 50 %, PodMetrics from both members' prometheus-adapter resourceRules, pod requests and
+    Ready/start times from the member pods, 2 -> 5 -> 1); simulate reproduces the logged decisions exactly."""
+    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
+    result = run("simulate", "--scenario", os.path.join(examples, "cpu-walkthrough-replay.jsonl"))
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    with open(os.path.join(examples, "cpu-walkthrough-replay.decisions.jsonl")) as f:
+        want = [json.loads(line) for line in f if line.strip()]
+    assert len(want) == 2 and got == want
+    assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 5), (5, 1)]
+    assert all(m["type"] == "Resource" for d in got for m in d["metrics"])
+
+
 def test_simulate_lists_cron_executions_across_dst():
     """docs/examples/cron-scenario.jsonl (docs/cron.md): weekday rules in New York across the March 2024
     change, and a 02:30 rule in the skipped (New York) and the repeated (Berlin) hour; mixed with a

@@ -125,7 +125,8 @@ fed_sum_rss() {
 }
 
 # fed_sample_deployment_yaml REPLICAS -> the seed's sample-app Deployment. nodeName pins the pods
-# to the kwok fake node (no scheduler in the members); the image is never pulled (no kubelet).
+# to the kwok fake node (no scheduler in the members); the image is never pulled (no kubelet). The
+# CPU/memory requests are what Utilization targets divide by (sample_app.py simulates the usage).
 fed_sample_deployment_yaml() {
   cat <<EOF
 apiVersion: apps/v1
@@ -145,6 +146,7 @@ spec:
       - name: metrics-provider
         image: luxas/autoscale-demo:v0.1.2
         ports: [{name: http, containerPort: 8080}]
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
 ---
 EOF
 }

@@ -8,6 +8,14 @@ Plays the part of the seed's sample-app Service + pods:
   * GET /metrics serves http_requests_total{namespace="<ns>",pod="<name>"} for every
     Running pod (Prometheus text format; scraped with honor_labels so the series carry
     namespace/pod exactly as kube-prometheus' ServiceMonitor relabelling would);
+  * GET /metrics also plays the kubelet's /metrics/resource (what metrics-server and
+    prometheus-adapter's resourceRules read): simulated usage that follows the load,
+      container_cpu_usage_seconds_total{namespace,pod,container}  counter: --cpu-idle cores
+          while the pod runs + --cpu-per-request seconds per request the pod served
+      container_memory_working_set_bytes{namespace,pod,container} --mem-idle bytes + in-flight
+      node_cpu_usage_seconds_total{node}, node_memory_working_set_bytes{node}  per node
+          (spec.nodeName): the sum of its pods plus --node-cpu-idle / --node-mem-idle
+    Counters never go backwards: a pod that leaves keeps its (frozen) total in its node's sum;
   * GET /pods    JSON list of the Running pods it currently knows (for tests).
 
 usage: sample_app.py --port P --apiserver https://127.0.0.1:N --cacert ca.crt
@@ -26,20 +34,27 @@ import urllib.request
 
 
 class State:
-    def __init__(self):
+    def __init__(self, args):
+        self.args = args
         self.lock = threading.Lock()
         self.pods = []            # Running pod names, sorted
         self.counts = {}          # pod -> requests served (kept after a pod goes away)
+        self.info = {}            # pod -> {"container", "node", "first", "last"} (kept after it goes away)
         self.rr = 0
         self.last_ok = 0.0
         self.last_error = ""
+        self.t0 = time.time()
 
     def set_pods(self, pods):
+        """pods: {name: (container, node)} of the Running pods."""
+        now = time.time()
         with self.lock:
             self.pods = sorted(pods)
-            for p in self.pods:
+            for p, (container, node) in pods.items():
                 self.counts.setdefault(p, 0)
-            self.last_ok = time.time()
+                i = self.info.setdefault(p, {"container": container, "node": node, "first": now})
+                i["last"] = now
+            self.last_ok = now
 
     def hit(self):
         with self.lock:
@@ -50,12 +65,43 @@ class State:
             self.counts[p] += 1
             return p
 
+    def cpu_seconds(self, p, now):
+        """The pod's CPU counter: idle cores while it ran, plus a fixed cost per request served."""
+        i = self.info[p]
+        until = now if p in self.pods else i["last"]
+        return self.args.cpu_idle * max(0.0, until - i["first"]) + self.args.cpu_per_request * self.counts[p]
+
     def exposition(self, ns):
+        a = self.args
+        now = time.time()
         with self.lock:
             lines = ["# HELP http_requests_total Requests served by the pod.",
                      "# TYPE http_requests_total counter"]
             for p in self.pods:
                 lines.append('http_requests_total{namespace="%s",pod="%s"} %d' % (ns, p, self.counts[p]))
+            # kubelet /metrics/resource names (timestamps are the scrape's)
+            cpu = ["# TYPE container_cpu_usage_seconds_total counter"]
+            mem = ["# TYPE container_memory_working_set_bytes gauge"]
+            node_cpu, node_mem = {}, {}
+            for p, i in sorted(self.info.items()):
+                c = self.cpu_seconds(p, now)
+                node_cpu[i["node"]] = node_cpu.get(i["node"], 0.0) + c
+                node_mem.setdefault(i["node"], 0)
+                if p not in self.pods:
+                    continue
+                labels = 'container="%s",namespace="%s",pod="%s"' % (i["container"], ns, p)
+                cpu.append("container_cpu_usage_seconds_total{%s} %.6f" % (labels, c))
+                m = a.mem_idle + a.mem_per_request * self.counts[p] % (4 << 20)
+                node_mem[i["node"]] += m
+                mem.append("container_memory_working_set_bytes{%s} %d" % (labels, m))
+            lines += cpu + mem
+            lines.append("# TYPE node_cpu_usage_seconds_total counter")
+            for n in sorted(node_cpu):
+                lines.append('node_cpu_usage_seconds_total{node="%s"} %.6f'
+                             % (n, node_cpu[n] + a.node_cpu_idle * (now - self.t0)))
+            lines.append("# TYPE node_memory_working_set_bytes gauge")
+            for n in sorted(node_mem):
+                lines.append('node_memory_working_set_bytes{node="%s"} %d' % (n, node_mem[n] + a.node_mem_idle))
             return "\n".join(lines) + "\n"
 
 
@@ -69,9 +115,10 @@ def poll_pods(args, state):
         try:
             with urllib.request.urlopen(url, context=ctx, timeout=5) as r:
                 items = json.load(r).get("items", [])
-            state.set_pods([i["metadata"]["name"] for i in items
+            state.set_pods({i["metadata"]["name"]: (i["spec"]["containers"][0]["name"], i["spec"].get("nodeName", ""))
+                            for i in items
                             if i.get("status", {}).get("phase") == "Running"
-                            and not i["metadata"].get("deletionTimestamp")])
+                            and not i["metadata"].get("deletionTimestamp")})
         except Exception as e:  # keep the previous list; report on /pods
             state.last_error = repr(e)
         time.sleep(max(0.0, args.interval - (time.monotonic() - t0)))
@@ -129,10 +176,18 @@ def main():
     ap.add_argument("--namespace", default="default")
     ap.add_argument("--app", default="sample-app")
     ap.add_argument("--interval", type=float, default=1.0)
+    # simulated resource usage (kubelet /metrics/resource); with the local-up pods' 100m CPU request,
+    # 50 req/s on one pod is 200m = 200 % of its request, an idle pod 2 %
+    ap.add_argument("--cpu-per-request", type=float, default=0.004, help="CPU seconds per request served")
+    ap.add_argument("--cpu-idle", type=float, default=0.002, help="cores a Running pod uses without load")
+    ap.add_argument("--mem-idle", type=int, default=24 << 20, help="working set of an idle pod, bytes")
+    ap.add_argument("--mem-per-request", type=int, default=1024, help="bytes added per request (wraps at 4 MiB)")
+    ap.add_argument("--node-cpu-idle", type=float, default=0.05, help="cores the node uses besides its pods")
+    ap.add_argument("--node-mem-idle", type=int, default=512 << 20, help="node working set besides its pods")
     args = ap.parse_args()
     if not args.apiserver.startswith("https://127.0.0.1:"):
         sys.exit("sample_app: --apiserver must be https://127.0.0.1:<port> (loopback only)")
-    state = State()
+    state = State(args)
     threading.Thread(target=poll_pods, args=(args, state), daemon=True).start()
     srv = Server(("127.0.0.1", args.port), make_handler(args, state))
     srv.serve_forever()

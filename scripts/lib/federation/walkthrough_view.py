@@ -7,6 +7,10 @@ Runs `hey` (bounded: -z LOAD_S, and killed after LOAD_S+30 s) against member1's 
   * the FederatedHPA's current/desired replicas, its metric value and the template's replicas,
 until the FHPA is back at 1 replica with exactly 1 Running pod in the federation after the load
 stopped, or TIMEOUT seconds after the load started. Writes a JSON summary (--summary).
+--metric cpu: the FHPA's metric is Resource cpu (average utilization, %); with --kubectl/--kubeconfig/
+--top-prefix it also runs `kubectl top pods -A` and `kubectl top nodes` against that kubeconfig (the
+Karmada apiserver) 3 s after the poll that first sees both members run >1 pod, into PREFIX-pods.txt /
+PREFIX-nodes.txt.
 Exit 0 when both members went above 1 Running pod and the federation came back to 1, else 1.
 """
 import argparse
@@ -54,11 +58,24 @@ def pod_rows(ctx, cluster, base, now):
     return rows
 
 
-def metric_value(st):
+def metric_value(st, metric):
     for m in st.get("currentMetrics") or []:
-        if m.get("type") == "Pods":
+        if metric == "cpu" and m.get("type") == "Resource" and m["resource"].get("name") == "cpu":
+            u = m["resource"]["current"].get("averageUtilization")
+            return None if u is None else str(u)
+        if metric != "cpu" and m.get("type") == "Pods":
             return m["pods"]["current"].get("averageValue")
     return None
+
+
+def kubectl_top(a, what):
+    """kubectl top <what> against --kubeconfig (bounded); returns (rc, output)."""
+    args = [a.kubectl, "--kubeconfig", a.kubeconfig, "--request-timeout=10s", "top"] + what
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        return p.returncode, p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        return -1, "timeout"
 
 
 def qty(s):
@@ -81,6 +98,10 @@ def main():
     ap.add_argument("--interval", type=float, default=5)
     ap.add_argument("--timeout", type=int, default=300, help="bound, from the load start")
     ap.add_argument("--fhpa", default="sample-app")
+    ap.add_argument("--metric", default="http_requests", choices=["http_requests", "cpu"])
+    ap.add_argument("--kubectl")
+    ap.add_argument("--kubeconfig")
+    ap.add_argument("--top-prefix", help="with --metric cpu: kubectl top outputs into PREFIX-{pods,nodes}.txt")
     ap.add_argument("--summary", required=True)
     a = ap.parse_args()
     if not a.load_url.startswith("http://127.0.0.1:"):
@@ -112,6 +133,8 @@ def main():
     max_fhpa = 0
     max_metric = 0.0
     ok = False
+    target = "50%" if a.metric == "cpu" else "700m"
+    top = None
     while True:
         now = time.time()
         el = now - t0
@@ -136,15 +159,15 @@ def main():
         else:
             st = fh.get("status", {})
             cur, des = st.get("currentReplicas"), st.get("desiredReplicas")
-            mv = metric_value(st)
+            mv = metric_value(st, a.metric)
             running = {n: sum(1 for r in rows if r[1] == n and r[5]) for n, _ in members}
             print("%-34s %-8s %-6s %-12s %s" % ("NAME", "CLUSTER", "READY", "STATUS", "AGE"))
             for r in sorted(rows, key=lambda r: (r[1], r[0])):
                 print("%-34s %-8s %-6s %-12s %s" % r[:5])
             conds = ",".join("%s=%s/%s" % (c["type"], c["status"], c.get("reason", ""))
                              for c in st.get("conditions") or [])
-            print("FHPA %s: current=%s desired=%s metric http_requests=%s (target 700m)  template=%s  running=%s"
-                  % (a.fhpa, cur, des, mv, dep["spec"].get("replicas"),
+            print("FHPA %s: current=%s desired=%s metric %s=%s (target %s)  template=%s  running=%s"
+                  % (a.fhpa, cur, des, a.metric, mv, target, dep["spec"].get("replicas"),
                      " ".join("%s:%d" % kv for kv in running.items())), flush=True)
             print("  conditions: " + conds, flush=True)
             s["samples"].append({"t": round(el, 1), "load": load_end is None, "current": cur, "desired": des,
@@ -160,6 +183,17 @@ def main():
                 t_fhpa_up = el
             if t_both is None and all(v > 1 for v in running.values()):
                 t_both = el
+                if a.top_prefix and a.kubectl and a.kubeconfig:
+                    time.sleep(3)  # the new pods' first samples (1 s scrapes, irate needs two)
+                    top = {"t": round(time.time() - t0, 1),
+                           "pods_by_cluster": {n: sorted(r[0] for r in rows if r[1] == n) for n, _ in members}}
+                    for what, args in (("pods", ["pods", "-A"]), ("nodes", ["nodes"])):
+                        rc, out = kubectl_top(a, args)
+                        top[what] = {"rc": rc, "output": out}
+                        with open("%s-%s.txt" % (a.top_prefix, what), "w") as f:
+                            f.write(out)
+                        print("$ kubectl top %s   (Karmada apiserver, rc=%d)\n%s" % (" ".join(args), rc, out.rstrip()),
+                              flush=True)
             if load_end is not None and t_both is not None:
                 # the template (what the FHPA writes) back at 1 and exactly 1 pod left in the federation
                 if t_back is None and dep["spec"].get("replicas") == 1 and sum(running.values()) == 1 \
@@ -211,6 +245,8 @@ def main():
         "max_running_per_cluster": max_per,
         "max_fhpa_replicas": max_fhpa,
         "max_metric": max_metric,
+        "metric": a.metric,
+        "top": top,
         "hey_summary": "\n".join(l for l in hey_out.splitlines()
                                  if l.strip().startswith(("Total:", "Requests/sec", "[200]", "[503]", "Status code"))
                                  or "responses" in l),
