@@ -213,17 +213,24 @@ def test_serving_certificate_is_reloaded_without_a_restart(tmp_path):
         assert "serving certificate reloaded" in adapter.log()
 
 
+def _replay(name):
+    """simulate over docs/examples/NAME.jsonl (scenarios a real loop logged at -v=3) must print exactly the
+    decisions in NAME.decisions.jsonl (what the loop logged at -v=2); returns them."""
+    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
+    result = run("simulate", "--scenario", os.path.join(examples, name + ".jsonl"))
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    with open(os.path.join(examples, name + ".decisions.jsonl")) as f:
+        want = [json.loads(line) for line in f if line.strip()]
+    assert want and got == want
+    return got
+
+
 def test_simulate_replays_real_loop_decisions():
     """docs/examples/seed-walkthrough-replay.jsonl holds the -v=3 scenarios the FederatedHPA loop logged for
     its three rescales during the seed walkthrough (2 -> 6 -> 10 -> 1); the .decisions file holds the
     decisions it logged at -v=2. simulate must reproduce them exactly: the loop and simulate are one path."""
-    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
-    result = run("simulate", "--scenario", os.path.join(examples, "seed-walkthrough-replay.jsonl"))
-    assert result.returncode == 0, result.stderr
-    got = [json.loads(line) for line in result.stdout.splitlines()]
-    with open(os.path.join(examples, "seed-walkthrough-replay.decisions.jsonl")) as f:
-        want = [json.loads(line) for line in f if line.strip()]
-    assert len(want) == 3 and got == want
+    got = _replay("seed-walkthrough-replay")
     assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 6), (6, 10), (10, 1)]
 
 
@@ -232,13 +239,7 @@ def test_simulate_replays_real_cpu_loop_decisions():
     rescales in the CPU walkthrough on the local federation (`scripts/walkthrough --metric cpu`: Resource cpu
     Utilization 50 %, PodMetrics from both members' prometheus-adapter resourceRules, pod requests and
     Ready/start times from the member pods, 2 -> 5 -> 1); simulate reproduces the logged decisions exactly."""
-    examples = os.path.join(harness.SOURCE_DIR, "docs", "examples")
-    result = run("simulate", "--scenario", os.path.join(examples, "cpu-walkthrough-replay.jsonl"))
-    assert result.returncode == 0, result.stderr
-    got = [json.loads(line) for line in result.stdout.splitlines()]
-    with open(os.path.join(examples, "cpu-walkthrough-replay.decisions.jsonl")) as f:
-        want = [json.loads(line) for line in f if line.strip()]
-    assert len(want) == 2 and got == want
+    got = _replay("cpu-walkthrough-replay")
     assert [(d["currentReplicas"], d["desiredReplicas"]) for d in got] == [(2, 5), (5, 1)]
     assert all(m["type"] == "Resource" for d in got for m in d["metrics"])
 
