@@ -247,6 +247,10 @@ class MemberHandler final : public http::Handler {
     if (seg(0) == "apis" && seg(1) == "custom.metrics.k8s.io" && s.size() >= 6) {
       co_return co_await custom_metric(*target);
     }
+    if (seg(0) == "apis" && seg(1) == "metrics.k8s.io" && seg(2) == "v1beta1" && s.size() == 6 && seg(3) == "namespaces" &&
+        seg(5) == "pods") {
+      co_return co_await pod_metrics(*target);
+    }
     if (seg(0) == "apis" && seg(1) == "custom.metrics.k8s.io") {
       sim_.count(index_, kDiscovery);
       r.body = s.size() == 2 ? group_document() : resource_list(seg(2));
@@ -342,6 +346,29 @@ class MemberHandler final : public http::Handler {
     const bool match = resource == "namespaces" || selector_matches(selector, o.app_label);
     const std::string key = version + '|' + ns + '|' + resource + '|' + name + '|' + metric + '|' + (match ? "1" : "0");
     r.body = *sim_.cached(index_, key, [&] { return render_metrics(version, ns, resource, name, metric, match); });
+    co_return r;
+  }
+
+  // /apis/metrics.k8s.io/v1beta1/namespaces/{ns}/pods?labelSelector=...: a PodMetricsList of the pods, one
+  // container each, as metrics-server or prometheus-adapter's resourceRules answer. Counted as a metric read.
+  net::awaitable<http::Response> pod_metrics(http::Target target) {
+    sim_.count(index_, kCustom);
+    const std::string& ns = target.segments[4];
+    const auto& o = sim_.options();
+    const bool match = ns == o.namespace_name && selector_matches(target.param("labelSelector").value_or(""), o.app_label);
+    http::Response r;
+    r.body = *sim_.cached(index_, std::string("podmetrics|") + ns + '|' + (match ? "1" : "0"), [&] {
+      std::string out = R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[)";
+      for (int i = 0; match && i < o.pods; ++i) {
+        out += i == 0 ? "" : ",";
+        out += R"({"metadata":{"name":")" + sim_.pod_name(index_, i) + R"(","namespace":")" + ns +
+               R"(","labels":{"app":")" + o.app_label + R"("}},"timestamp":")" + sim_.timestamp() +
+               R"(","window":"15s","containers":[{"name":"app","usage":{"cpu":")" +
+               std::to_string(1 + (index_ * 7 + i * 13) % 200) + R"(m","memory":")" +
+               std::to_string(20 + (i % 40)) + R"(Mi"}}]})";
+      }
+      return out + "]}";
+    });
     co_return r;
   }
 
